@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Swift 5 language mode: the store and front ends share state through locks and GRDB pools,
+// which strict Swift 6 checking cannot see through without unchecked annotations everywhere.
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "cmdbsyncer-swift",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SyncerCore", targets: ["SyncerCore"]),
+        .executable(name: "syncer-tui", targets: ["syncer-tui"]),
+        .executable(name: "cmdbsyncer-mcp", targets: ["cmdbsyncer-mcp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/stencilproject/Stencil", from: "0.15.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "SyncerCore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Stencil", package: "Stencil"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: v5
+        ),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        .target(
+            name: "MCPServer",
+            dependencies: ["SyncerCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: v5
+        ),
+        // The console's state, key bindings, reducer and screens, rendering into an
+        // in-memory grid: no ncurses here, so tests drive it headless.
+        .target(name: "SyncerConsole", dependencies: ["SyncerCore"], swiftSettings: v5),
+        .executableTarget(
+            name: "syncer-tui",
+            dependencies: [
+                "SyncerCore", "SyncerConsole", "CNcurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: v5
+        ),
+        .executableTarget(
+            name: "cmdbsyncer-mcp",
+            dependencies: [
+                "SyncerCore", "MCPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: v5
+        ),
+        .testTarget(name: "SyncerCoreTests", dependencies: ["SyncerCore"], swiftSettings: v5),
+        .testTarget(name: "SyncerTUITests", dependencies: ["SyncerCore"], swiftSettings: v5),
+        .testTarget(name: "SyncerConsoleTests", dependencies: ["SyncerConsole", "SyncerCore"], swiftSettings: v5),
+        .testTarget(name: "MCPServerTests", dependencies: ["MCPServer", "SyncerCore"], swiftSettings: v5),
+    ]
+)

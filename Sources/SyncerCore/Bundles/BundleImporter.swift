@@ -1,0 +1,398 @@
+import Foundation
+
+/// What an import did (or, as a preview, would do), per rule type.
+public struct ImportReport: JSONRepresentable, Equatable, Sendable {
+    public var added: [String: Int] = [:]
+    public var replaced: [String: Int] = [:]
+    /// Documents whose `_id` or unique name exists already (without `override`): not written.
+    public var duplicates: [String: Int] = [:]
+    /// Documents of rule types we do not know: not written, reported.
+    public var skipped: [String: Int] = [:]
+
+    public init() {}
+
+    /// Written documents per type (added + replaced), CMDBsyncer's `imported`.
+    public var imported: [String: Int] { added.merging(replaced, uniquingKeysWith: +) }
+    public var total: Int { imported.values.reduce(0, +) }
+
+    public var json: JSONValue {
+        func counts(_ d: [String: Int]) -> JSONValue { .object(JSONObject(d.keys.sorted().map { ($0, .int(d[$0]!)) })) }
+        return .object([
+            "imported": counts(imported), "total": .int(total), "added": counts(added), "replaced": counts(replaced),
+            "duplicates": counts(duplicates), "skipped": counts(skipped),
+        ])
+    }
+}
+
+/// The outcome of `create_rule`: `imported`, `duplicate` or `invalid` (with the reason).
+public struct CreateRuleResult: JSONRepresentable, Equatable, Sendable {
+    public var ruleType: String
+    public var status: String
+    public var reason: String?
+    public var json: JSONValue {
+        var o: JSONObject = ["rule_type": .string(ruleType), "status": .string(status)]
+        if let reason { o["reason"] = .string(reason) }
+        return .object(o)
+    }
+}
+
+/// Writes bundle documents into the store, inside the caller's transaction.
+///
+/// Each document is checked before it is written; the bulk paths turn the first bad one
+/// into an error, which rolls the whole transaction back: an import is all or nothing.
+struct BundleImporter {
+    enum Outcome { case added, replaced, duplicate }
+
+    struct InvalidDocument: Error { let reason: String }
+
+    let syncer: Syncer
+    let writer: any StoreWriting
+    let principal: Principal
+    let override: Bool
+    var report = ImportReport()
+
+    init(syncer: Syncer, writer: any StoreWriting, principal: Principal, override: Bool) {
+        self.syncer = syncer; self.writer = writer; self.principal = principal; self.override = override
+    }
+
+    /// Checks permission for a whole rule type before any of its documents is read.
+    func admit(_ ruleType: String) throws {
+        if ruleType == RuleTypeCatalog.users { try principal.requireAll("importing users") }
+    }
+
+    /// Imports one document of a known type; `position` names it in errors (1-based).
+    mutating func importDocument(_ value: JSONValue, ofType ruleType: String, position: Int) throws {
+        let outcome: Outcome
+        do {
+            outcome = try importOne(value, ofType: ruleType)
+        } catch let invalid as InvalidDocument {
+            throw SyncerError.invalidBundle("\(ruleType) document #\(position): \(invalid.reason); nothing was imported")
+        }
+        switch outcome {
+        case .added: report.added[ruleType, default: 0] += 1
+        case .replaced: report.replaced[ruleType, default: 0] += 1
+        case .duplicate: report.duplicates[ruleType, default: 0] += 1
+        }
+    }
+
+    mutating func skipUnknown(_ ruleType: String, count: Int) {
+        report.skipped[ruleType, default: 0] += count
+    }
+
+    func importOne(_ value: JSONValue, ofType ruleType: String) throws -> Outcome {
+        guard var doc = value.objectValue else { throw InvalidDocument(reason: "expected an object, got \(value.typeName)") }
+        let id: ObjectID
+        if let raw = doc["_id"] {
+            guard let parsed = ObjectID(json: raw) else { throw InvalidDocument(reason: "_id must be {\"$oid\": \"<24 hex digits>\"}") }
+            id = parsed
+        } else {
+            id = .generate(at: syncer.now())
+        }
+        doc.setFirst("_id", id.json)
+        try normalize(&doc, ruleType: ruleType)
+
+        let uniqueField = RuleTypeCatalog.uniqueField(of: ruleType)
+        let uniqueValue = doc[uniqueField]?.stringValue
+        let byID = try writer.document(ofType: ruleType, id: id)
+        let byName = try uniqueValue.flatMap { try writer.document(ofType: ruleType, unique: $0) }
+        guard let existing = byID ?? byName else {
+            // Hosts and templates share one table where hostnames and ids are unique.
+            if RuleTypeCatalog.collection(of: ruleType) == .hosts {
+                let other = ruleType == RuleTypeCatalog.hosts ? RuleTypeCatalog.templates : RuleTypeCatalog.hosts
+                if try writer.document(ofType: other, id: id) != nil
+                    || uniqueValue.flatMap({ try? writer.document(ofType: other, unique: $0) }) != nil
+                {
+                    throw InvalidDocument(reason: "its _id or hostname is already used by a document of \(other)")
+                }
+            }
+            try writer.insertDocument(ofType: ruleType, doc)
+            return .added
+        }
+        guard override else { return .duplicate }
+        let existingID = ObjectID(json: existing["_id"] ?? .null)!
+        if let byID, let byName, byID != byName {
+            throw InvalidDocument(reason: "its _id and its \(uniqueField) '\(uniqueValue!)' belong to two different stored documents")
+        }
+        keepRedactedSecrets(&doc, existing: existing, ruleType: ruleType)
+        try writer.replaceDocument(ofType: ruleType, id: existingID, with: doc)
+        return .replaced
+    }
+
+    /// Type-specific checks and conversions. Unknown fields are never touched.
+    private func normalize(_ doc: inout JSONObject, ruleType: String) throws {
+        func requireString(_ key: String) throws {
+            guard let s = doc[key]?.stringValue, !s.isEmpty else {
+                throw InvalidDocument(reason: "'\(key)' must be a non-empty string")
+            }
+        }
+        func requireType(_ key: String, object: Bool) throws {
+            guard let v = doc[key], !v.isNull else { return }
+            if object ? v.objectValue == nil : v.arrayValue == nil {
+                throw InvalidDocument(reason: "'\(key)' must be \(object ? "an object" : "an array"), not \(v.typeName)")
+            }
+        }
+        func requireDate(_ key: String) throws {
+            guard let v = doc[key], !v.isNull else { return }
+            if ExtendedDate.date(from: v) == nil {
+                throw InvalidDocument(reason: "'\(key)' must be a date ({\"$date\": <ms since epoch>})")
+            }
+        }
+        if let name = doc["name"], !name.isNull, name.stringValue == nil {
+            throw InvalidDocument(reason: "'name' must be a string")
+        }
+        switch RuleTypeCatalog.collection(of: ruleType) {
+        case .hosts:
+            try requireString("hostname")
+            try Syncer.validateHostname(doc["hostname"]!.stringValue!)
+            try requireType("labels", object: true)
+            try requireType("inventory", object: true)
+            for key in ["last_import_seen", "last_import_sync", "create_time"] { try requireDate(key) }
+            if ruleType == RuleTypeCatalog.templates, doc["object_type"] == nil { doc["object_type"] = "template" }
+        case .accounts:
+            try requireString("name")
+            try requireType("custom_fields", object: false)
+            doc["password_redacted"] = nil
+            if doc["password_crypted"]?.isNull == true { doc["password_crypted"] = nil }
+            // Older exports (and hand-written bundles) carry the password in clear text:
+            // store it encrypted, never as given.
+            if let plain = doc["password"]?.stringValue {
+                do { doc["password_crypted"] = .string(try syncer.cipher().encrypt(plain)) } catch {
+                    throw InvalidDocument(reason: "cannot encrypt its password: \(error)")
+                }
+            }
+            doc["password"] = nil
+        case .users:
+            try requireString("email")
+            do { try Syncer.validateEmail(doc["email"]!.stringValue!) } catch { throw InvalidDocument(reason: "\(error)") }
+            doc["password_redacted"] = nil
+            if doc["pwdhash"]?.isNull == true { doc["pwdhash"] = nil }
+            if let hash = doc["pwdhash"], hash.stringValue == nil { throw InvalidDocument(reason: "'pwdhash' must be a string") }
+            try requireType("api_roles", object: false)
+            if doc["api_roles"]?.arrayValue?.contains(where: { $0.stringValue == nil }) == true {
+                throw InvalidDocument(reason: "'api_roles' must be a list of strings")
+            }
+        case .rules:
+            if ruleType == RuleTypeCatalog.cronGroups {
+                try requireString("name")
+                try requireType("jobs", object: false)
+            }
+            if ruleType == RuleTypeCatalog.automation {
+                try requireString("name")
+            }
+        }
+    }
+
+    /// A redacted export (no `all` role) re-imported with `override` must not wipe the
+    /// secrets the stored document has.
+    private func keepRedactedSecrets(_ doc: inout JSONObject, existing: JSONObject, ruleType: String) {
+        let key: String
+        switch ruleType {
+        case RuleTypeCatalog.accounts: key = "password_crypted"
+        case RuleTypeCatalog.users: key = "pwdhash"
+        default: return
+        }
+        if doc[key] == nil, let kept = existing[key] { doc[key] = kept }
+    }
+}
+
+extension Syncer {
+    /// Rolls a preview's transaction back while carrying its report out.
+    private struct PreviewRollback: Error { let report: ImportReport }
+
+    /// Runs `body` as one import transaction; with `preview` it is rolled back after
+    /// computing exactly what would happen.
+    private func runImport(override: Bool, preview: Bool, as principal: Principal, summary: String,
+                           _ body: (inout BundleImporter) throws -> Void) throws -> ImportReport {
+        try principal.requireWrite("import rules")
+        do {
+            return try store.write { w in
+                var importer = BundleImporter(syncer: self, writer: w, principal: principal, override: override)
+                try body(&importer)
+                let report = importer.report
+                if preview { throw PreviewRollback(report: report) }
+                try record(w, principal, "Imported \(report.total) documents from \(summary)",
+                           details: report.imported.keys.sorted().map { .init("INFO", "\($0): \(report.imported[$0]!)") }
+                               + report.skipped.keys.sorted().map { .init("WARNING", "unknown rule type \($0): \(report.skipped[$0]!) skipped") })
+                return report
+            }
+        } catch let rollback as PreviewRollback {
+            return rollback.report
+        }
+    }
+
+    /// Imports a bundle already in memory: `{"rule_type": T, "rules": [...]}` or
+    /// `{"rules": {T: [...], ...}}` (the export form).
+    public func importBundle(_ payload: JSONValue, override: Bool = false, preview: Bool = false,
+                             as principal: Principal) throws -> ImportReport {
+        guard let object = payload.objectValue else {
+            throw SyncerError.invalidBundle("expected a JSON object with 'rules', got \(payload.typeName)")
+        }
+        let groups: [(String, JSONValue)]
+        switch object["rules"] {
+        case .array?:
+            guard let type = object["rule_type"]?.stringValue else {
+                throw SyncerError.invalidBundle("a 'rules' list needs a 'rule_type' string beside it")
+            }
+            groups = [(type, object["rules"]!)]
+        case .object(let byType)?:
+            groups = byType.map { ($0.key, $0.value) }
+        default:
+            throw SyncerError.invalidBundle("the payload must contain 'rules': a list (with 'rule_type') or an object of lists by rule type")
+        }
+        return try runImport(override: override, preview: preview, as: principal, summary: "a bundle") { importer in
+            for (type, value) in groups {
+                guard let docs = value.arrayValue else {
+                    throw SyncerError.invalidBundle("rules of type '\(type)' must be a list, not \(value.typeName)")
+                }
+                guard RuleTypeCatalog.isKnown(type) else { importer.skipUnknown(type, count: docs.count); continue }
+                try importer.admit(type)
+                for (i, doc) in docs.enumerated() { try importer.importDocument(doc, ofType: type, position: i + 1) }
+            }
+        }
+    }
+
+    /// Creates one rule. A malformed document answers `invalid` (not an error), as
+    /// CMDBsyncer's `import_one_rule` does; an unknown type is an error.
+    public func createRule(ofType ruleType: String, _ rule: JSONObject, override: Bool = false,
+                           as principal: Principal) throws -> CreateRuleResult {
+        guard RuleTypeCatalog.isKnown(ruleType) else { throw SyncerError.notFound(kind: "rule type", name: ruleType) }
+        try principal.requireWrite("create rules")
+        return try store.write { w in
+            let importer = BundleImporter(syncer: self, writer: w, principal: principal, override: override)
+            try importer.admit(ruleType)
+            let outcome: BundleImporter.Outcome
+            do { outcome = try importer.importOne(.object(rule), ofType: ruleType) } catch let invalid as BundleImporter.InvalidDocument {
+                return CreateRuleResult(ruleType: ruleType, status: "invalid", reason: invalid.reason)
+            }
+            if outcome == .duplicate { return CreateRuleResult(ruleType: ruleType, status: "duplicate") }
+            let label = rule["name"]?.stringValue ?? rule[RuleTypeCatalog.uniqueField(of: ruleType)]?.stringValue ?? "unnamed"
+            try record(w, principal, "\(outcome == .replaced ? "Replaced" : "Created") \(ruleType) rule '\(label)'")
+            return CreateRuleResult(ruleType: ruleType, status: "imported")
+        }
+    }
+
+    /// Imports a bundle file without building its whole tree: documents are read one at a
+    /// time from the mapped file. Accepts the JSON export form and CMDBsyncer's JSONL form
+    /// (a `{"rule_type": T}` line, then one document per line).
+    public func importBundle(file path: String, override: Bool = false, preview: Bool = false,
+                             as principal: Principal) throws -> ImportReport {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+            throw SyncerError.invalidBundle("cannot read \(path): \(error.localizedDescription)")
+        }
+        let name = (path as NSString).lastPathComponent
+        return try data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            if let lines = Self.jsonLines(bytes) {
+                return try runImport(override: override, preview: preview, as: principal, summary: name) { importer in
+                    try Self.importLines(lines, bytes, into: &importer)
+                }
+            }
+            return try runImport(override: override, preview: preview, as: principal, summary: name) { importer in
+                do {
+                    try Self.streamBundle(bytes, into: &importer)
+                } catch let error as JSONParseError {
+                    throw SyncerError.invalidBundle("\(name): \(error); nothing was imported")
+                }
+            }
+        }
+    }
+
+    private static func streamBundle(_ bytes: UnsafeBufferPointer<UInt8>, into importer: inout BundleImporter) throws {
+        var reader = JSONReader(bytes)
+        guard try reader.peekKind() == UInt8(ascii: "{") else {
+            throw SyncerError.invalidBundle("expected a JSON object with 'rules'")
+        }
+        try reader.beginObject()
+        var singleType: String?
+        var pendingList: [JSONValue]?
+        var sawRules = false
+        while let key = try reader.nextKey() {
+            switch key {
+            case "rule_type":
+                guard let type = try reader.readValue().stringValue else { throw SyncerError.invalidBundle("'rule_type' must be a string") }
+                singleType = type
+            case "rules":
+                sawRules = true
+                let kind = try reader.peekKind()
+                if kind == UInt8(ascii: "[") {
+                    // The type may come after the list; keep the list until the end.
+                    pendingList = try reader.readValue().arrayValue
+                } else if kind == UInt8(ascii: "{") {
+                    try reader.beginObject()
+                    while let type = try reader.nextKey() {
+                        guard try reader.peekKind() == UInt8(ascii: "[") else {
+                            throw SyncerError.invalidBundle("rules of type '\(type)' must be a list")
+                        }
+                        try reader.beginArray()
+                        let known = RuleTypeCatalog.isKnown(type)
+                        if known { try importer.admit(type) }
+                        var position = 0
+                        while try reader.nextElement() {
+                            position += 1
+                            if known {
+                                try importer.importDocument(try reader.readValue(), ofType: type, position: position)
+                            } else {
+                                try reader.skipValue()
+                                importer.skipUnknown(type, count: 1)
+                            }
+                        }
+                    }
+                } else {
+                    throw SyncerError.invalidBundle("'rules' must be a list or an object of lists by rule type")
+                }
+            default:
+                try reader.skipValue()
+            }
+        }
+        try reader.expectEnd()
+        guard sawRules else { throw SyncerError.invalidBundle("the file has no 'rules'") }
+        if let list = pendingList {
+            guard let type = singleType else { throw SyncerError.invalidBundle("a 'rules' list needs a 'rule_type' string beside it") }
+            guard RuleTypeCatalog.isKnown(type) else { importer.skipUnknown(type, count: list.count); return }
+            try importer.admit(type)
+            for (i, doc) in list.enumerated() { try importer.importDocument(doc, ofType: type, position: i + 1) }
+        }
+    }
+
+    /// Line ranges if the file is JSONL with a `{"rule_type": …}` header first, else nil.
+    private static func jsonLines(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
+        var lines: [Range<Int>] = []
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == 0x0A {
+            lines.append(start..<i)
+            start = i + 1
+        }
+        if start < bytes.count { lines.append(start..<bytes.count) }
+        lines = lines.filter { r in r.contains { !(bytes[$0] == 0x20 || bytes[$0] == 0x09 || bytes[$0] == 0x0D) } }
+        guard lines.count >= 2, let first = try? JSONReader.parse(UnsafeBufferPointer(rebasing: bytes[lines[0]])),
+            let header = first.objectValue, header.count == 1, header["rule_type"]?.stringValue != nil
+        else { return nil }
+        return lines
+    }
+
+    private static func importLines(_ lines: [Range<Int>], _ bytes: UnsafeBufferPointer<UInt8>,
+                                    into importer: inout BundleImporter) throws {
+        var type: String?
+        var position = 0
+        for (number, range) in lines.enumerated() {
+            let value: JSONValue
+            do { value = try JSONReader.parse(UnsafeBufferPointer(rebasing: bytes[range])) } catch {
+                throw SyncerError.invalidBundle("line \(number + 1): \(error); nothing was imported")
+            }
+            if let header = value.objectValue, header.count == 1, let next = header["rule_type"]?.stringValue {
+                type = next
+                position = 0
+                if RuleTypeCatalog.isKnown(next) { try importer.admit(next) }
+                continue
+            }
+            guard let type else { continue }
+            position += 1
+            if RuleTypeCatalog.isKnown(type) {
+                try importer.importDocument(value, ofType: type, position: position)
+            } else {
+                importer.skipUnknown(type, count: 1)
+            }
+        }
+    }
+}

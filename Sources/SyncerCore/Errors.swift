@@ -1,0 +1,79 @@
+import Foundation
+
+/// Everything an operation can refuse, typed so front ends map it (MCP: `isError` result or
+/// -32602; CLI: one stderr line and exit code) and worded so the reader can fix the cause.
+public enum SyncerError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// A value the caller sent is out of range or malformed.
+    case invalidArgument(String)
+    /// Something named does not exist: kind ("host", "account", "rule type"…) and name.
+    case notFound(kind: String, name: String)
+    /// The record exists already (creating a user twice).
+    case alreadyExists(kind: String, name: String)
+    /// The acting user may not do this (read-only user, `all` needed…).
+    case permissionDenied(String)
+    /// Login failed; the text never says which of name or password was wrong.
+    case authenticationFailed(String)
+    /// A bundle or document could not be read; nothing was written.
+    case invalidBundle(String)
+    /// The database could not be opened or written.
+    case storage(String)
+    /// Secrets could not be encrypted or decrypted (missing or wrong key).
+    case crypto(String)
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let m): return m
+        case .notFound(let kind, let name): return "\(kind) '\(name)' not found"
+        case .alreadyExists(let kind, let name): return "\(kind) '\(name)' already exists"
+        case .permissionDenied(let m): return "permission denied: \(m)"
+        case .authenticationFailed(let m): return "authentication failed: \(m)"
+        case .invalidBundle(let m): return "invalid bundle: \(m)"
+        case .storage(let m): return "database error: \(m)"
+        case .crypto(let m): return "encryption error: \(m)"
+        }
+    }
+}
+
+/// Who performs an operation. Every write is logged with `name`, and the permission rules
+/// that differ from CMDBsyncer on purpose (read-only users, `all` for secrets) are decided
+/// here, once, for the console and MCP alike.
+public struct Principal: Sendable, Equatable {
+    /// The login name or e-mail, or the OS user for the local console.
+    public var name: String
+    public var apiRoles: Set<APIRole>
+    public var readonly: Bool
+    /// Where the request came from: `mcp`, `console`, `cli`.
+    public var source: String
+
+    public init(name: String, apiRoles: Set<APIRole>, readonly: Bool, source: String) {
+        self.name = name; self.apiRoles = apiRoles; self.readonly = readonly; self.source = source
+    }
+
+    /// A syncer user acting through a front end.
+    public init(user: User, source: String) {
+        self.init(name: user.email.isEmpty ? user.name : user.email, apiRoles: Set(user.apiRoles),
+                  readonly: user.readonly, source: source)
+    }
+
+    /// The operator at the server's own terminal: whoever can open the database file
+    /// already has everything, so the console acts with `all`.
+    public static func localOperator(source: String) -> Principal {
+        let login = ProcessInfo.processInfo.environment["SUDO_USER"]
+            ?? ProcessInfo.processInfo.environment["USER"] ?? "operator"
+        return Principal(name: "\(login)@\(source)", apiRoles: [.all], readonly: false, source: source)
+    }
+
+    public var holdsAll: Bool { apiRoles.contains(.all) }
+
+    func requireWrite(_ what: String) throws {
+        if readonly {
+            throw SyncerError.permissionDenied("user '\(name)' is read-only and cannot \(what)")
+        }
+    }
+
+    func requireAll(_ what: String) throws {
+        if !holdsAll {
+            throw SyncerError.permissionDenied("\(what) needs the 'all' API role; user '\(name)' does not hold it")
+        }
+    }
+}

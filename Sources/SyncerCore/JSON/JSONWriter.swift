@@ -1,0 +1,99 @@
+import Foundation
+
+/// Serialises `JSONValue` as compact or indented UTF-8 JSON. Keys keep their order.
+/// Non-ASCII text is written as UTF-8, not `\u` escapes, like Python's `ensure_ascii=False`;
+/// U+2028/2029 are escaped so the output is also safe inside JavaScript.
+public struct JSONWriter {
+    public var indent: Int?
+    public var sortKeys = false
+
+    public init(indent: Int? = nil, sortKeys: Bool = false) {
+        self.indent = indent
+        self.sortKeys = sortKeys
+    }
+
+    public func string(_ value: JSONValue) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, into: &out, level: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public func data(_ value: JSONValue) -> Data {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, into: &out, level: 0)
+        return Data(out)
+    }
+
+    public func write(_ value: JSONValue, into out: inout [UInt8], level: Int) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: Self.format(d).utf8)
+        case .string(let s): Self.writeString(s, into: &out)
+        case .array(let a):
+            if a.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
+            for (i, element) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(&out, level + 1)
+                write(element, into: &out, level: level + 1)
+            }
+            newline(&out, level)
+            out.append(UInt8(ascii: "]"))
+        case .object(let o):
+            if o.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
+            let keys = sortKeys ? o.keys.sorted() : o.keys
+            for (i, key) in keys.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(&out, level + 1)
+                Self.writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                if indent != nil { out.append(UInt8(ascii: " ")) }
+                write(o[key]!, into: &out, level: level + 1)
+            }
+            newline(&out, level)
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private func newline(_ out: inout [UInt8], _ level: Int) {
+        guard let indent else { return }
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+    }
+
+    static func format(_ d: Double) -> String {
+        guard d.isFinite else { return "null" }
+        if d.rounded() == d, abs(d) < 1e16 { return String(format: "%.1f", d) }
+        return "\(d)"
+    }
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for scalar in s.unicodeScalars {
+            switch scalar.value {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x00..<0x20, 0x2028, 0x2029, 0x7F:
+                out.append(contentsOf: String(format: "\\u%04x", scalar.value).utf8)
+            default:
+                out.append(contentsOf: String(scalar).utf8)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+public extension JSONValue {
+    /// Compact JSON text: the storage and wire form.
+    var compactText: String { JSONWriter().string(self) }
+    /// Two-space indented JSON text: files and `--json` output people read.
+    var prettyText: String { JSONWriter(indent: 2).string(self) }
+}

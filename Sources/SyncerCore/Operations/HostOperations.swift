@@ -1,0 +1,198 @@
+import Foundation
+
+/// One page of `list_hosts`.
+public struct HostPage: JSONRepresentable, Sendable {
+    public var hosts: [Host]
+    public var start: Int
+    public var limit: Int
+    /// All non-object hosts, not just this page (CMDBsyncer's `size`).
+    public var size: Int
+    /// Opaque; pass back as `cursor` for the next page. Nil on the last page.
+    public var nextCursor: String?
+
+    public var json: JSONValue {
+        var o: JSONObject = [
+            "results": .array(hosts.map(\.summary)), "start": .int(start), "limit": .int(limit), "size": .int(size),
+        ]
+        if let nextCursor { o["nextCursor"] = .string(nextCursor) }
+        return .object(o)
+    }
+}
+
+/// A status answer of a host write: `{status, hostname[, key]}`.
+public struct HostWriteResult: JSONRepresentable, Equatable, Sendable {
+    public var status: String
+    public var hostname: String
+    public var key: String?
+    public var json: JSONValue {
+        var o: JSONObject = ["status": .string(status), "hostname": .string(hostname)]
+        if let key { o["key"] = .string(key) }
+        return .object(o)
+    }
+}
+
+public struct HostStats: JSONRepresentable, Equatable, Sendable {
+    public var checkpoint: Date
+    public var hosts: Int
+    public var objects: Int
+    public var notUpdatedLast24h: Int
+    public var json: JSONValue {
+        .object([
+            "24h_checkpoint": .string(ExtendedDate.iso(checkpoint)), "num_hosts": .int(hosts),
+            "num_objects": .int(objects), "not_updated_last_24h": .int(notUpdatedLast24h),
+        ])
+    }
+}
+
+extension Syncer {
+    /// Cursors are base64 of `h:<seq>`: opaque to clients, and a keyset position for us,
+    /// so page 10,000 costs what page 1 costs.
+    static func encodeCursor(_ seq: Int64) -> String { Data("h:\(seq)".utf8).base64EncodedString() }
+
+    static func decodeCursor(_ cursor: String) throws -> Int64 {
+        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8),
+            text.hasPrefix("h:"), let seq = Int64(text.dropFirst(2)), seq >= 0
+        else { throw SyncerError.invalidArgument("invalid cursor: pass back the nextCursor of an earlier page") }
+        return seq
+    }
+
+    /// Hosts (not objects) in insertion order, by offset or by cursor.
+    public func listHosts(start: Int = 0, limit: Int = 100, cursor: String? = nil) throws -> HostPage {
+        guard start >= 0 else { throw SyncerError.invalidArgument("start must not be negative, got \(start)") }
+        try Self.checkLimit(limit)
+        let after = try cursor.map(Self.decodeCursor)
+        return try store.read { r in
+            let filter = HostFilter()
+            // One extra row tells whether another page follows.
+            let rows = try r.hosts(matching: filter, afterSeq: after, offset: after == nil ? start : 0, limit: limit + 1)
+            let page = rows.prefix(limit)
+            return HostPage(
+                hosts: page.map { Host(document: $0.document) }, start: start, limit: limit,
+                size: try r.countHosts(isObject: false),
+                nextCursor: rows.count > limit ? page.last.map { Self.encodeCursor($0.seq) } : nil)
+        }
+    }
+
+    /// A window of hosts for browsing (the console): filter in the store, only `limit` rows loaded.
+    public func browseHosts(_ filter: HostFilter, offset: Int, limit: Int) throws -> [Host] {
+        try store.read { r in
+            try r.hosts(matching: filter, afterSeq: nil, offset: max(0, offset), limit: max(0, limit))
+                .map { Host(document: $0.document) }
+        }
+    }
+
+    public func countHosts(_ filter: HostFilter) throws -> Int {
+        try store.read { r in
+            filter.isEmpty
+                ? try r.countHosts(isObject: false) + (filter.includeObjects ? try r.countHosts(isObject: true) : 0)
+                : try r.countHosts(matching: filter)
+        }
+    }
+
+    public func host(named hostname: String) throws -> Host {
+        guard let doc = try store.read({ try $0.document(ofType: RuleTypeCatalog.hosts, unique: hostname) }) else {
+            throw SyncerError.notFound(kind: "host", name: hostname)
+        }
+        return Host(document: doc)
+    }
+
+    /// Hostnames starting with `prefix`, sorted (completion in MCP and the console).
+    public func hostnames(withPrefix prefix: String, limit: Int = 100) throws -> [String] {
+        try store.read { try $0.hostnames(withPrefix: prefix, limit: limit) }
+    }
+
+    static func validateHostname(_ hostname: String) throws {
+        guard !hostname.isEmpty else { throw SyncerError.invalidArgument("hostname must not be empty") }
+        guard hostname.utf8.count <= 255 else { throw SyncerError.invalidArgument("hostname is longer than 255 bytes") }
+        guard !hostname.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        else { throw SyncerError.invalidArgument("hostname '\(hostname)' contains whitespace or control characters") }
+    }
+
+    static func validateLabels(_ labels: JSONObject) throws {
+        for (key, value) in labels {
+            guard !key.isEmpty else { throw SyncerError.invalidArgument("label names must not be empty") }
+            switch value {
+            case .string, .int, .double, .bool, .null: continue
+            default: throw SyncerError.invalidArgument("label '\(key)' must be a string, number or boolean, not \(value.typeName)")
+            }
+        }
+    }
+
+    /// Creates or updates a host and binds it to `account`. A host bound to another
+    /// account is left untouched and answered with `account_conflict`.
+    public func upsertHost(hostname: String, account accountName: String, labels: JSONObject, as principal: Principal) throws -> HostWriteResult {
+        try principal.requireWrite("change hosts")
+        try Self.validateHostname(hostname)
+        try Self.validateLabels(labels)
+        let time = now()
+        return try store.write { w in
+            guard let accountDoc = try w.document(ofType: RuleTypeCatalog.accounts, unique: accountName) else {
+                throw SyncerError.notFound(kind: "account", name: accountName)
+            }
+            let account = Account(document: accountDoc)
+            let accountID = account.id?.hex
+            let existing = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname).map(Host.init(document:))
+            var host = existing ?? Host(hostname: hostname, now: time)
+            if existing != nil, host.sourceAccountID != nil || host.sourceAccountName != nil {
+                let sameAccount = host.sourceAccountID.map { $0 == accountID } ?? (host.sourceAccountName == account.name)
+                if !sameAccount { return HostWriteResult(status: "account_conflict", hostname: hostname) }
+            }
+            if existing == nil || host.labels != labels { host.setDate("last_import_sync", time) }
+            host.labels = labels
+            host.setDate("last_import_seen", time)
+            host.set("source_account_id", .string(accountID))
+            host.set("source_account_name", .string(account.name))
+            if let existing, let id = existing.id {
+                try w.replaceDocument(ofType: RuleTypeCatalog.hosts, id: id, with: host.document)
+            } else {
+                try w.insertDocument(ofType: RuleTypeCatalog.hosts, host.document)
+            }
+            try record(w, principal, "\(existing == nil ? "Created" : "Updated") host \(hostname) (account \(account.name))",
+                       hosts: [hostname])
+            return HostWriteResult(status: "saved", hostname: hostname)
+        }
+    }
+
+    public func deleteHost(hostname: String, as principal: Principal) throws -> HostWriteResult {
+        try principal.requireWrite("delete hosts")
+        return try store.write { w in
+            guard let doc = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname), let id = Host(document: doc).id else {
+                return HostWriteResult(status: "not_found", hostname: hostname)
+            }
+            try w.deleteDocument(ofType: RuleTypeCatalog.hosts, id: id)
+            try record(w, principal, "Deleted host \(hostname)", hosts: [hostname])
+            return HostWriteResult(status: "deleted", hostname: hostname)
+        }
+    }
+
+    /// Replaces the inventory section `key` (all `key__*` entries) of an existing host.
+    /// Never creates a host.
+    public func updateHostInventory(hostname: String, key: String, inventory: JSONObject, as principal: Principal) throws -> HostWriteResult {
+        try principal.requireWrite("change host inventory")
+        guard !key.isEmpty, !key.contains("__") else {
+            throw SyncerError.invalidArgument("inventory key must be non-empty and must not contain '__'")
+        }
+        return try store.write { w in
+            guard let doc = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname) else {
+                return HostWriteResult(status: "not_found", hostname: hostname, key: nil)
+            }
+            var host = Host(document: doc)
+            var merged = JSONObject()
+            for (k, v) in host.inventory where !k.hasPrefix(key + "__") { merged[k] = v }
+            for (field, value) in inventory { merged["\(key)__\(field)"] = value }
+            host.inventory = merged
+            try w.replaceDocument(ofType: RuleTypeCatalog.hosts, id: host.id!, with: host.document)
+            try record(w, principal, "Updated inventory '\(key)' of host \(hostname)", hosts: [hostname])
+            return HostWriteResult(status: "saved", hostname: hostname, key: key)
+        }
+    }
+
+    /// Totals and the hosts no import has seen for 24 hours.
+    public func hostStats() throws -> HostStats {
+        let checkpoint = now().addingTimeInterval(-24 * 3600)
+        return try store.read { r in
+            HostStats(checkpoint: checkpoint, hosts: try r.countHosts(isObject: false),
+                      objects: try r.countHosts(isObject: true), notUpdatedLast24h: try r.countHosts(seenBefore: checkpoint))
+        }
+    }
+}

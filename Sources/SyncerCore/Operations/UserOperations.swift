@@ -1,0 +1,139 @@
+import Foundation
+
+extension Syncer {
+    /// New passwords must be at least this long.
+    public static let minimumPasswordLength = 8
+
+    static func validateEmail(_ email: String) throws {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+            !email.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 })
+        else { throw SyncerError.invalidArgument("'\(email)' is not an e-mail address") }
+    }
+
+    static func validatePassword(_ password: String) throws {
+        guard password.count >= minimumPasswordLength else {
+            throw SyncerError.invalidArgument("the password must be at least \(minimumPasswordLength) characters long")
+        }
+    }
+
+    public func listUsers() throws -> [User] {
+        try store.read { r in
+            try r.documents(ofType: RuleTypeCatalog.users, afterSeq: 0, limit: Int.max).map { User(document: $0.document) }
+        }
+    }
+
+    public func user(email: String) throws -> User {
+        guard let doc = try store.read({ try $0.document(ofType: RuleTypeCatalog.users, unique: email) }) else {
+            throw SyncerError.notFound(kind: "user", name: email)
+        }
+        return User(document: doc)
+    }
+
+    @discardableResult
+    public func addUser(
+        email: String, name: String? = nil, password: String, apiRoles: [APIRole] = [], globalAdmin: Bool = false,
+        readonly: Bool = false, as principal: Principal
+    ) throws -> User {
+        try principal.requireWrite("create users")
+        try Self.validateEmail(email)
+        try Self.validatePassword(password)
+        // Hash outside the write transaction: scrypt takes tens of milliseconds and other
+        // writers should not wait for it.
+        let hash = try PasswordHash.make(password)
+        let time = now()
+        let roles = Self.sortedUnique(apiRoles)
+        return try store.write { w in
+            if try w.document(ofType: RuleTypeCatalog.users, unique: email) != nil {
+                throw SyncerError.alreadyExists(kind: "user", name: email)
+            }
+            let doc: JSONObject = [
+                "_id": ObjectID.generate(at: time).json, "email": .string(email),
+                "pwdhash": .string(hash), "name": .string(name ?? String(email.split(separator: "@")[0])),
+                "global_admin": .bool(globalAdmin), "roles": [], "api_roles": .strings(roles.map(\.rawValue)),
+                "restrict_to_accounts": [], "restrict_to_templates": [], "api_tokens": [], "theme": "default",
+                "disabled": false, "readonly": .bool(readonly), "date_changed": ExtendedDate.json(time),
+                "date_password": ExtendedDate.json(time), "force_password_change": false,
+            ]
+            try w.insertDocument(ofType: RuleTypeCatalog.users, doc)
+            try record(w, principal, "Created user \(email)",
+                       details: [.init("INFO", "api_roles: \(roles.map(\.rawValue).joined(separator: " "))")])
+            return User(document: doc)
+        }
+    }
+
+    static func sortedUnique(_ roles: [APIRole]) -> [APIRole] { Array(Set(roles)).sorted() }
+
+    /// Applies `change` to one user inside a write transaction and logs `message`.
+    private func updateUser(_ email: String, as principal: Principal, _ message: String,
+                            _ change: (inout User) throws -> Void) throws -> User {
+        try principal.requireWrite("change users")
+        let time = now()
+        return try store.write { w in
+            guard let doc = try w.document(ofType: RuleTypeCatalog.users, unique: email) else {
+                throw SyncerError.notFound(kind: "user", name: email)
+            }
+            var user = User(document: doc)
+            try change(&user)
+            user.setDate("date_changed", time)
+            try w.replaceDocument(ofType: RuleTypeCatalog.users, id: user.id!, with: user.document)
+            try record(w, principal, "\(message) (user \(email))")
+            return user
+        }
+    }
+
+    /// Adds API roles; roles the user holds already are kept once.
+    @discardableResult
+    public func grant(_ roles: [APIRole], to email: String, as principal: Principal) throws -> User {
+        try updateUser(email, as: principal, "Granted API roles \(roles.map(\.rawValue).joined(separator: " "))") { user in
+            // Unknown role names from a foreign bundle stay as they were.
+            var names = user.strings("api_roles")
+            for role in Self.sortedUnique(roles) where !names.contains(role.rawValue) { names.append(role.rawValue) }
+            user.set("api_roles", .strings(names))
+        }
+    }
+
+    @discardableResult
+    public func revoke(_ roles: [APIRole], from email: String, as principal: Principal) throws -> User {
+        try updateUser(email, as: principal, "Revoked API roles \(roles.map(\.rawValue).joined(separator: " "))") { user in
+            let removed = Set(roles.map(\.rawValue))
+            user.set("api_roles", .strings(user.strings("api_roles").filter { !removed.contains($0) }))
+        }
+    }
+
+    @discardableResult
+    public func setPassword(_ password: String, for email: String, as principal: Principal) throws -> User {
+        try Self.validatePassword(password)
+        let hash = try PasswordHash.make(password)
+        let time = now()
+        return try updateUser(email, as: principal, "Changed password") { user in
+            user.set("pwdhash", .string(hash))
+            user.setDate("date_password", time)
+            user.set("force_password_change", false)
+        }
+    }
+
+    @discardableResult
+    public func setDisabled(_ disabled: Bool, for email: String, as principal: Principal) throws -> User {
+        try updateUser(email, as: principal, disabled ? "Disabled login" : "Enabled login") { $0.set("disabled", .bool(disabled)) }
+    }
+
+    @discardableResult
+    public func setReadonly(_ readonly: Bool, for email: String, as principal: Principal) throws -> User {
+        try updateUser(email, as: principal, readonly ? "Set read-only" : "Cleared read-only") { $0.set("readonly", .bool(readonly)) }
+    }
+
+    /// Resolves a login (name or e-mail, exact) and password to an enabled user that holds
+    /// one of `roles` (or `all`). Unknown user, wrong password and disabled user fail alike,
+    /// so the answer does not tell which logins exist.
+    public func authenticate(login: String, password: String, requiring roles: [APIRole] = [.mcp]) throws -> User {
+        let candidates = try store.read { try $0.users(login: login) }.filter { !$0.disabled }
+        guard let user = candidates.first(where: { $0.passwordHash.map { PasswordHash.verify(password, against: $0) } ?? false })
+        else { throw SyncerError.authenticationFailed("invalid credentials for '\(login)'") }
+        guard roles.isEmpty || roles.contains(where: user.holds) else {
+            let wanted = (roles + [.all]).map { "'\($0.rawValue)'" }.joined(separator: " or ")
+            throw SyncerError.permissionDenied("user '\(login)' has no \(wanted) API role")
+        }
+        return user
+    }
+}
