@@ -22,7 +22,7 @@ public extension DocumentRecord {
 
 /// A host or object (`host_objects`): labels, inventory (`<key>__<field>` keys), the
 /// account it was imported from, and when an import last saw and last changed it.
-public struct Host: DocumentRecord, Equatable, Sendable {
+public struct HostObject: DocumentRecord, Equatable, Sendable {
     public var document: JSONObject
     public init(document: JSONObject) { self.document = document }
 

@@ -33,7 +33,7 @@ struct AutoruleRunner {
 
     /// The template context CMDBsyncer gives a host: labels and inventory as top-level
     /// variables, plus HOSTNAME, SOURCE_ACCOUNT, syncer_last_seen and syncer_last_sync.
-    static func context(for host: Host) -> [String: Any] {
+    static func context(for host: HostObject) -> [String: Any] {
         var context: [String: Any] = [:]
         for (k, v) in host.labels { context[k] = plain(v) }
         for (k, v) in host.inventory { context[k] = plain(v) }
@@ -93,7 +93,7 @@ extension Syncer {
                                        limit: AutoruleRunner.pageSize)
                 after = page.count == AutoruleRunner.pageSize ? page.last?.seq : nil
                 for stored in page {
-                    let host = Host(document: stored.document)
+                    let host = HostObject(document: stored.document)
                     let context = AutoruleRunner.context(for: host)
                     for auto in automations where auto.objectFilter.isEmpty || auto.objectFilter == host.objectType {
                         let rendered: String

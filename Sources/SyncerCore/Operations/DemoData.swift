@@ -131,7 +131,7 @@ extension Syncer {
                                              "outcomes": [["attribute_name": "ansible_user", "attribute_value": "deploy"]],
                                              "enabled": true, "sort_field": 0])
             try rule(RuleTypeCatalog.automation, [
-                "name": "Per-site Checkmk folder", "rule_type": "cmk_rules", "object_filter": "",
+                "name": "Per-site Checkmk folder", "rule_type": "cmk_rules", "object_filter": "auto",
                 "rule_body": "{\"name\": \"site folder {{ cmk__site }}\", \"condition_typ\": \"any\", \"conditions\": [], \"outcomes\": [{\"folder\": \"/{{ cmk__site }}\"}], \"enabled\": true}",
                 "enabled": true,
             ])

@@ -2,7 +2,7 @@ import Foundation
 
 /// One page of `list_hosts`.
 public struct HostPage: JSONRepresentable, Sendable {
-    public var hosts: [Host]
+    public var hosts: [HostObject]
     public var start: Int
     public var limit: Int
     /// All non-object hosts, not just this page (CMDBsyncer's `size`).
@@ -67,17 +67,17 @@ extension Syncer {
             let rows = try r.hosts(matching: filter, afterSeq: after, offset: after == nil ? start : 0, limit: limit + 1)
             let page = rows.prefix(limit)
             return HostPage(
-                hosts: page.map { Host(document: $0.document) }, start: start, limit: limit,
+                hosts: page.map { HostObject(document: $0.document) }, start: start, limit: limit,
                 size: try r.countHosts(isObject: false),
                 nextCursor: rows.count > limit ? page.last.map { Self.encodeCursor($0.seq) } : nil)
         }
     }
 
     /// A window of hosts for browsing (the console): filter in the store, only `limit` rows loaded.
-    public func browseHosts(_ filter: HostFilter, offset: Int, limit: Int) throws -> [Host] {
+    public func browseHosts(_ filter: HostFilter, offset: Int, limit: Int) throws -> [HostObject] {
         try store.read { r in
             try r.hosts(matching: filter, afterSeq: nil, offset: max(0, offset), limit: max(0, limit))
-                .map { Host(document: $0.document) }
+                .map { HostObject(document: $0.document) }
         }
     }
 
@@ -89,11 +89,11 @@ extension Syncer {
         }
     }
 
-    public func host(named hostname: String) throws -> Host {
+    public func host(named hostname: String) throws -> HostObject {
         guard let doc = try store.read({ try $0.document(ofType: RuleTypeCatalog.hosts, unique: hostname) }) else {
             throw SyncerError.notFound(kind: "host", name: hostname)
         }
-        return Host(document: doc)
+        return HostObject(document: doc)
     }
 
     /// Hostnames starting with `prefix`, sorted (completion in MCP and the console).
@@ -131,8 +131,8 @@ extension Syncer {
             }
             let account = Account(document: accountDoc)
             let accountID = account.id?.hex
-            let existing = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname).map(Host.init(document:))
-            var host = existing ?? Host(hostname: hostname, now: time)
+            let existing = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname).map(HostObject.init(document:))
+            var host = existing ?? HostObject(hostname: hostname, now: time)
             if existing != nil, host.sourceAccountID != nil || host.sourceAccountName != nil {
                 let sameAccount = host.sourceAccountID.map { $0 == accountID } ?? (host.sourceAccountName == account.name)
                 if !sameAccount { return HostWriteResult(status: "account_conflict", hostname: hostname) }
@@ -156,7 +156,7 @@ extension Syncer {
     public func deleteHost(hostname: String, as principal: Principal) throws -> HostWriteResult {
         try principal.requireWrite("delete hosts")
         return try store.write { w in
-            guard let doc = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname), let id = Host(document: doc).id else {
+            guard let doc = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname), let id = HostObject(document: doc).id else {
                 return HostWriteResult(status: "not_found", hostname: hostname)
             }
             try w.deleteDocument(ofType: RuleTypeCatalog.hosts, id: id)
@@ -176,7 +176,7 @@ extension Syncer {
             guard let doc = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname) else {
                 return HostWriteResult(status: "not_found", hostname: hostname, key: nil)
             }
-            var host = Host(document: doc)
+            var host = HostObject(document: doc)
             var merged = JSONObject()
             for (k, v) in host.inventory where !k.hasPrefix(key + "__") { merged[k] = v }
             for (field, value) in inventory { merged["\(key)__\(field)"] = value }

@@ -90,17 +90,21 @@ public enum SecretKeyFile {
             return try Fernet(key: text)
         }
         let key = Fernet.generateKey()
-        // O_EXCL: two processes starting at once must not both write a key.
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        if fd < 0 {
-            if errno == EEXIST { return try loadOrCreate(beside: databasePath, environment: environment) }
-            throw SyncerError.crypto("cannot create key file \(path): \(String(cString: strerror(errno)))")
-        }
+        // Write a private temp file, then link it into place: link() fails if another
+        // process got there first, and nobody ever reads a half-written key.
+        let temp = "\(path).\(getpid()).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw SyncerError.crypto("cannot create key file \(path): \(String(cString: strerror(errno)))") }
         let bytes = Array((key + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         fsync(fd)
         close(fd)
+        defer { unlink(temp) }
         guard written == bytes.count else { throw SyncerError.crypto("cannot write key file \(path)") }
+        if link(temp, path) != 0 {
+            if errno == EEXIST { return try loadOrCreate(beside: databasePath, environment: environment) }
+            throw SyncerError.crypto("cannot create key file \(path): \(String(cString: strerror(errno)))")
+        }
         return try Fernet(key: key)
     }
 }

@@ -230,7 +230,7 @@ private struct SQLiteAccess: StoreWriting {
         let text = JSONValue.object(document).compactText
         switch RuleTypeCatalog.collection(of: ruleType) {
         case .hosts:
-            let host = Host(document: document)
+            let host = HostObject(document: document)
             try db.execute(
                 sql: """
                     INSERT INTO hosts (oid, hostname, is_object, object_type, account_name, last_seen, doc)
@@ -256,7 +256,7 @@ private struct SQLiteAccess: StoreWriting {
         let text = JSONValue.object(document).compactText
         switch RuleTypeCatalog.collection(of: ruleType) {
         case .hosts:
-            let host = Host(document: document)
+            let host = HostObject(document: document)
             try db.execute(
                 sql: """
                     UPDATE hosts SET oid = ?, hostname = ?, is_object = ?, object_type = ?, account_name = ?,
@@ -279,7 +279,7 @@ private struct SQLiteAccess: StoreWriting {
 
     /// Templates are hosts whose object type is `template`; a template imported without
     /// that field still lands in its own rule type.
-    private func storedObjectType(_ host: Host, _ ruleType: String) -> String {
+    private func storedObjectType(_ host: HostObject, _ ruleType: String) -> String {
         ruleType == RuleTypeCatalog.templates ? "template" : host.objectType
     }
 

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import SyncerCore
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: ArgumentHelp(
+        "SQLite file path (or postgres:// URL) of the syncer database.", valueName: "path-or-url"))
+    var database: String?
+
+    func open() throws -> Syncer {
+        try report { try Syncer.open(database: database) }
+    }
+}
+
+/// Output switches of the admin commands.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+}
+
+/// Who the admin commands act as: the OS user at the server, recorded in the log.
+let cliPrincipal = Principal.localOperator(source: "cli")
+
+/// Runs `body`, turning a `SyncerError` into one stderr line and exit status 1.
+func report<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as SyncerError {
+        printError(error.description)
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("syncer-tui: error: \(message)\n".utf8))
+}
+
+func printJSON(_ value: JSONValue) {
+    print(value.prettyText)
+}
+
+/// Reads a password without it ever being in argv: from stdin when piped (one line),
+/// or prompted twice without echo on a terminal.
+func readPassword() throws -> String {
+    if isatty(0) == 1 {
+        let first = try promptHidden("New password: ")
+        let second = try promptHidden("Repeat password: ")
+        guard first == second else {
+            printError("the two passwords differ")
+            throw ExitCode(1)
+        }
+        return first
+    }
+    var data = FileHandle.standardInput.readDataToEndOfFile()
+    if data.last == 0x0A { data.removeLast() }
+    if data.last == 0x0D { data.removeLast() }
+    guard let text = String(data: data, encoding: .utf8), !text.contains("\n") else {
+        printError("--password-stdin expects one line of UTF-8 text on standard input")
+        throw ExitCode(1)
+    }
+    return text
+}
+
+private func promptHidden(_ prompt: String) throws -> String {
+    FileHandle.standardError.write(Data(prompt.utf8))
+    var saved = termios()
+    tcgetattr(0, &saved)
+    var quiet = saved
+    quiet.c_lflag &= ~tcflag_t(ECHO)
+    tcsetattr(0, TCSANOW, &quiet)
+    defer {
+        tcsetattr(0, TCSANOW, &saved)
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+    return readLine(strippingNewline: true) ?? ""
+}
+
+/// Renders rows as aligned columns (by character count; good enough for admin output).
+func table(_ header: [String], _ rows: [[String]]) -> String {
+    let all = [header] + rows
+    var widths = Array(repeating: 0, count: header.count)
+    for row in all { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+    return all.map { row in
+        row.enumerated().map { i, cell in
+            i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }.joined(separator: "\n")
+}
+
+/// Parses role names with the core's message for unknown ones.
+func parseRoles(_ names: [String]) throws -> [APIRole] {
+    try report { try names.map(APIRole.parse) }
+}

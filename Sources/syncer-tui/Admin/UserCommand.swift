@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import SyncerCore
+
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Create users and manage their API roles, passwords and flags.",
+        subcommands: [Add.self, Grant.self, Revoke.self, Passwd.self, Disable.self, Enable.self, Readonly.self, List.self]
+    )
+
+    /// Prints the changed user (text or JSON), shared by every user subcommand.
+    static func show(_ user: User, _ message: String, json: Bool) {
+        if json { printJSON(user.listEntry) } else { print(message) }
+    }
+
+    static func rolesText(_ user: User) -> String {
+        let roles = user.strings("api_roles")
+        return roles.isEmpty ? "(none)" : roles.joined(separator: " ")
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user; the password is read from stdin.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "E-mail address (the login).") var email: String
+        @Option(help: "Display name (default: the part of the e-mail before @).") var name: String?
+        @Option(name: .customLong("api-role"), help: ArgumentHelp(
+            "API role to grant; repeat for several (\(APIRole.allCases.map(\.rawValue).joined(separator: " "))).",
+            valueName: "role"))
+        var apiRoles: [String] = []
+        @Flag(name: .customLong("global-admin"), help: "Make the user a global admin of the web UI.") var globalAdmin = false
+        @Flag(help: "Make the user read-only (no writes through MCP or the API).") var readonly = false
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).")
+        var passwordStdin = false
+
+        func run() throws {
+            guard passwordStdin else {
+                printError("pass the password on standard input with --password-stdin (never on the command line)")
+                throw ExitCode(1)
+            }
+            let roles = try parseRoles(apiRoles)
+            let syncer = try global.open()
+            let password = try readPassword()
+            let user = try report {
+                try syncer.addUser(email: email, name: name, password: password, apiRoles: roles,
+                                   globalAdmin: globalAdmin, readonly: readonly, as: cliPrincipal)
+            }
+            UserCommand.show(user, "Created user \(user.email) with API roles: \(UserCommand.rolesText(user))", json: output.json)
+        }
+    }
+
+    struct Grant: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Grant API roles to a user.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "E-mail address.") var email: String
+        @Argument(help: "Roles to grant.") var roles: [String]
+
+        func run() throws {
+            let parsed = try parseRoles(roles)
+            let syncer = try global.open()
+            let user = try report { try syncer.grant(parsed, to: email, as: cliPrincipal) }
+            UserCommand.show(user, "\(email) now has API roles: \(UserCommand.rolesText(user))", json: output.json)
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke API roles from a user.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "E-mail address.") var email: String
+        @Argument(help: "Roles to revoke.") var roles: [String]
+
+        func run() throws {
+            let parsed = try parseRoles(roles)
+            let syncer = try global.open()
+            let user = try report { try syncer.revoke(parsed, from: email, as: cliPrincipal) }
+            UserCommand.show(user, "\(email) now has API roles: \(UserCommand.rolesText(user))", json: output.json)
+        }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a user's password (read from stdin).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "E-mail address.") var email: String
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).")
+        var passwordStdin = false
+
+        func run() throws {
+            guard passwordStdin else {
+                printError("pass the password on standard input with --password-stdin (never on the command line)")
+                throw ExitCode(1)
+            }
+            let syncer = try global.open()
+            _ = try report { try syncer.user(email: email) }
+            let password = try readPassword()
+            let user = try report { try syncer.setPassword(password, for: email, as: cliPrincipal) }
+            UserCommand.show(user, "Changed the password of \(email)", json: output.json)
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a user from logging in.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "E-mail address.") var email: String
+
+        func run() throws {
+            let syncer = try global.open()
+            let user = try report { try syncer.setDisabled(true, for: email, as: cliPrincipal) }
+            UserCommand.show(user, "Disabled \(email)", json: output.json)
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let a disabled user log in again.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "E-mail address.") var email: String
+
+        func run() throws {
+            let syncer = try global.open()
+            let user = try report { try syncer.setDisabled(false, for: email, as: cliPrincipal) }
+            UserCommand.show(user, "Enabled \(email)", json: output.json)
+        }
+    }
+
+    struct Readonly: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Turn a user's read-only flag on or off.")
+        enum Switch: String, ExpressibleByArgument, CaseIterable { case on, off }
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "E-mail address.") var email: String
+        @Argument(help: "on or off.") var state: Switch
+
+        func run() throws {
+            let syncer = try global.open()
+            let user = try report { try syncer.setReadonly(state == .on, for: email, as: cliPrincipal) }
+            UserCommand.show(user, "\(email) is \(state == .on ? "now" : "no longer") read-only", json: output.json)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users (never their password hashes).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let syncer = try global.open()
+            let users = try report { try syncer.listUsers() }
+            if output.json { printJSON(.array(users.map(\.listEntry))); return }
+            print(table(["EMAIL", "NAME", "API ROLES", "FLAGS"], users.map { user in
+                let flags = [user.globalAdmin ? "admin" : nil, user.disabled ? "disabled" : nil, user.readonly ? "read-only" : nil]
+                    .compactMap { $0 }.joined(separator: ",")
+                return [user.email, user.name, UserCommand.rolesText(user), flags]
+            }))
+        }
+    }
+}
