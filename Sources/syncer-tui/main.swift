@@ -20,7 +20,7 @@ struct SyncerTUI: ParsableCommand {
             Without a subcommand, opens the interactive console. The database is --db, \
             else $\(StoreLocation.environmentVariable), else \(StoreLocation.defaultPath()).
             """,
-        subcommands: [UserCommand.self, RulesCommand.self, HostsCommand.self, CronCommand.self, DemoCommand.self,
+        subcommands: [UserCommand.self, RulesCommand.self, HostsCommand.self, AccountsCommand.self, CronCommand.self, DemoCommand.self,
                       DatabaseCommand.self]
     )
 

@@ -28,7 +28,7 @@ extension Syncer {
         func merge(_ a: Account) {
             for (key, value) in a.document {
                 switch key {
-                case "_id", "password_crypted", "password", "custom_fields", "plugin_settings":
+                case "_id", "typ", "password_crypted", "password", "custom_fields", "plugin_settings":
                     continue
                 default:
                     out[key] = Self.plainDates(value)
@@ -46,7 +46,10 @@ extension Syncer {
         let token = account.passwordToken ?? parent?.passwordToken
         if principal.holdsAll {
             if let token {
-                do { out["password"] = .string(try cipher().decrypt(token)) } catch {
+                // A missing or unsafe key file is the operator's to fix: fail. A token made
+                // with another key only costs this account its password: say so in the record.
+                let fernet = try cipher()
+                do { out["password"] = .string(try fernet.decrypt(token)) } catch {
                     out["password"] = .null
                     out["password_error"] = .string("\(error)")
                 }

@@ -6,7 +6,7 @@ struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Create users and manage their API roles, passwords and flags.",
-        subcommands: [Add.self, Grant.self, Revoke.self, Passwd.self, Disable.self, Enable.self, Readonly.self, List.self]
+        subcommands: [Add.self, Grant.self, Revoke.self, Passwd.self, Disable.self, Enable.self, Readonly.self, List.self, Check.self]
     )
 
     /// Prints the changed user (text or JSON), shared by every user subcommand.
@@ -156,6 +156,29 @@ struct UserCommand: ParsableCommand {
                     .compactMap { $0 }.joined(separator: ",")
                 return [user.email, user.name, UserCommand.rolesText(user), flags]
             }))
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a login and password (read from stdin), as the MCP server would.",
+            discussion: "Exits 0 when the user exists, is enabled, the password matches and (with --role) holds the role or 'all'.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Name or e-mail.") var login: String
+        @Option(help: "Also require this API role (or 'all').") var role: String?
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).")
+        var passwordStdin = false
+
+        func run() throws {
+            guard passwordStdin else {
+                printError("pass the password on standard input with --password-stdin (never on the command line)")
+                throw ExitCode(1)
+            }
+            let roles = try parseRoles(role.map { [$0] } ?? [])
+            let syncer = try global.open()
+            let password = try readPassword()
+            let user = try report { try syncer.authenticate(login: login, password: password, requiring: roles) }
+            print("ok: \(user.email) (API roles: \(UserCommand.rolesText(user)))")
         }
     }
 }
