@@ -29,8 +29,10 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         ]
         bytes += processRandom
         bytes += [UInt8(c >> 16 & 0xFF), UInt8(c >> 8 & 0xFF), UInt8(c & 0xFF)]
-        return ObjectID(bytes.map { String(format: "%02x", $0) }.joined())!
+        return ObjectID(trustedHex: Hex.encode(bytes))
     }
+
+    private init(trustedHex: String) { hex = trustedHex }
 
     /// The extended-JSON form used in bundles: `{"$oid": "…"}`.
     public var json: JSONValue { .object(["$oid": .string(hex)]) }

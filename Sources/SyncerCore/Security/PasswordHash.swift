@@ -27,7 +27,7 @@ public enum PasswordHash {
 
     public static func parse(_ text: String) -> Parsed? {
         let parts = text.split(separator: "$", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let hash = hexBytes(parts[2]), !hash.isEmpty, hash.count <= 512 else { return nil }
+        guard parts.count == 3, let hash = Hex.decode(parts[2]), !hash.isEmpty, hash.count <= 512 else { return nil }
         let salt = String(parts[1])
         let spec = parts[0].split(separator: ":", omittingEmptySubsequences: false)
         switch spec.first {
@@ -70,7 +70,7 @@ public enum PasswordHash {
             prefix = "pbkdf2:\(digest):\(iterations)"
         }
         let derived = try derive(password, salt: salt, method: method, length: length)
-        return "\(prefix)$\(salt)$\(derived.map { String(format: "%02x", $0) }.joined())"
+        return "\(prefix)$\(salt)$\(Hex.encode(derived))"
     }
 
     static func derive(_ password: String, salt: String, method: Method, length: Int) throws -> [UInt8] {
@@ -97,28 +97,5 @@ public enum PasswordHash {
         var diff: UInt8 = 0
         for i in 0..<a.count { diff |= a[i] ^ b[i] }
         return diff == 0
-    }
-
-    static func hexBytes<S: StringProtocol>(_ s: S) -> [UInt8]? {
-        let chars = Array(s.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(chars.count / 2)
-        var i = 0
-        while i < chars.count {
-            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        return out
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        case 65...70: return c - 55
-        default: return nil
-        }
     }
 }

@@ -223,58 +223,46 @@ private struct SQLiteAccess: StoreWriting {
         return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(t.table) WHERE \(t.scope)", arguments: t.scopeArguments) ?? 0
     }
 
+    /// The table and indexed columns a document is stored with (`oid` and `doc` included).
+    private func row(ofType ruleType: String, _ document: JSONObject, id: ObjectID) -> (table: String, columns: [(String, (any DatabaseValueConvertible)?)]) {
+        let base: [(String, (any DatabaseValueConvertible)?)] = [("oid", id.hex), ("doc", JSONValue.object(document).compactText)]
+        switch RuleTypeCatalog.collection(of: ruleType) {
+        case .hosts:
+            let host = HostObject(document: document)
+            return ("hosts", base + [
+                ("hostname", host.hostname), ("is_object", host.isObject), ("object_type", storedObjectType(host, ruleType)),
+                ("account_name", host.sourceAccountName), ("last_seen", host.lastImportSeen.map(ExtendedDate.milliseconds)),
+            ])
+        case .accounts:
+            return ("accounts", base + [("name", Account(document: document).name)])
+        case .users:
+            let user = User(document: document)
+            return ("users", base + [("email", user.email), ("name", user.name)])
+        case .rules:
+            return ("rules", base + [("rule_type", ruleType), ("name", document["name"]?.stringValue)])
+        }
+    }
+
     func insertDocument(ofType ruleType: String, _ document: JSONObject) throws {
         guard let id = document["_id"].flatMap({ ObjectID(json: $0) }) else {
             throw SyncerError.invalidArgument("a document to store needs an _id")
         }
-        let text = JSONValue.object(document).compactText
-        switch RuleTypeCatalog.collection(of: ruleType) {
-        case .hosts:
-            let host = HostObject(document: document)
-            try db.execute(
-                sql: """
-                    INSERT INTO hosts (oid, hostname, is_object, object_type, account_name, last_seen, doc)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [id.hex, host.hostname, host.isObject, storedObjectType(host, ruleType), host.sourceAccountName,
-                            host.lastImportSeen.map(ExtendedDate.milliseconds), text])
-        case .accounts:
-            try db.execute(sql: "INSERT INTO accounts (oid, name, doc) VALUES (?, ?, ?)",
-                           arguments: [id.hex, Account(document: document).name, text])
-        case .users:
-            let user = User(document: document)
-            try db.execute(sql: "INSERT INTO users (oid, email, name, doc) VALUES (?, ?, ?, ?)",
-                           arguments: [id.hex, user.email, user.name, text])
-        case .rules:
-            try db.execute(sql: "INSERT INTO rules (rule_type, oid, name, doc) VALUES (?, ?, ?, ?)",
-                           arguments: [ruleType, id.hex, document["name"]?.stringValue, text])
-        }
+        let (table, columns) = row(ofType: ruleType, document, id: id)
+        let names = columns.map(\.0).joined(separator: ", ")
+        let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        try db.execute(sql: "INSERT INTO \(table) (\(names)) VALUES (\(marks))",
+                       arguments: StatementArguments(columns.map(\.1)))
     }
 
     func replaceDocument(ofType ruleType: String, id: ObjectID, with document: JSONObject) throws {
         let newID = document["_id"].flatMap { ObjectID(json: $0) } ?? id
-        let text = JSONValue.object(document).compactText
-        switch RuleTypeCatalog.collection(of: ruleType) {
-        case .hosts:
-            let host = HostObject(document: document)
-            try db.execute(
-                sql: """
-                    UPDATE hosts SET oid = ?, hostname = ?, is_object = ?, object_type = ?, account_name = ?,
-                    last_seen = ?, doc = ? WHERE oid = ?
-                    """,
-                arguments: [newID.hex, host.hostname, host.isObject, storedObjectType(host, ruleType), host.sourceAccountName,
-                            host.lastImportSeen.map(ExtendedDate.milliseconds), text, id.hex])
-        case .accounts:
-            try db.execute(sql: "UPDATE accounts SET oid = ?, name = ?, doc = ? WHERE oid = ?",
-                           arguments: [newID.hex, Account(document: document).name, text, id.hex])
-        case .users:
-            let user = User(document: document)
-            try db.execute(sql: "UPDATE users SET oid = ?, email = ?, name = ?, doc = ? WHERE oid = ?",
-                           arguments: [newID.hex, user.email, user.name, text, id.hex])
-        case .rules:
-            try db.execute(sql: "UPDATE rules SET oid = ?, name = ?, doc = ? WHERE rule_type = ? AND oid = ?",
-                           arguments: [newID.hex, document["name"]?.stringValue, text, ruleType, id.hex])
-        }
+        let (table, columns) = row(ofType: ruleType, document, id: newID)
+        let t = target(ruleType)
+        let assignments = columns.map { "\($0.0) = ?" }.joined(separator: ", ")
+        var args = StatementArguments(columns.map(\.1))
+        args += t.scopeArguments
+        args += [id.hex]
+        try db.execute(sql: "UPDATE \(table) SET \(assignments) WHERE \(t.scope) AND oid = ?", arguments: args)
     }
 
     /// Templates are hosts whose object type is `template`; a template imported without

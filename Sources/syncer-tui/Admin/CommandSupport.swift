@@ -40,6 +40,20 @@ func printJSON(_ value: JSONValue) {
     print(value.prettyText)
 }
 
+/// `--password-stdin`: passwords never travel in argv, where `ps` and shell history see them.
+struct PasswordInput: ParsableArguments {
+    @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).")
+    var passwordStdin = false
+
+    /// Refuses to go on without the flag, before anything is opened or written.
+    func require() throws {
+        guard passwordStdin else {
+            printError("pass the password on standard input with --password-stdin (never on the command line)")
+            throw ExitCode(1)
+        }
+    }
+}
+
 /// Reads a password without it ever being in argv: from stdin when piped (one line),
 /// or prompted twice without echo on a terminal.
 func readPassword() throws -> String {

@@ -31,23 +31,28 @@ struct UserCommand: ParsableCommand {
         var apiRoles: [String] = []
         @Flag(name: .customLong("global-admin"), help: "Make the user a global admin of the web UI.") var globalAdmin = false
         @Flag(help: "Make the user read-only (no writes through MCP or the API).") var readonly = false
-        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).")
-        var passwordStdin = false
+        @OptionGroup var password: PasswordInput
 
         func run() throws {
-            guard passwordStdin else {
-                printError("pass the password on standard input with --password-stdin (never on the command line)")
-                throw ExitCode(1)
-            }
+            try password.require()
             let roles = try parseRoles(apiRoles)
             let syncer = try global.open()
-            let password = try readPassword()
+            let secret = try readPassword()
             let user = try report {
-                try syncer.addUser(email: email, name: name, password: password, apiRoles: roles,
+                try syncer.addUser(email: email, name: name, password: secret, apiRoles: roles,
                                    globalAdmin: globalAdmin, readonly: readonly, as: cliPrincipal)
             }
             UserCommand.show(user, "Created user \(user.email) with API roles: \(UserCommand.rolesText(user))", json: output.json)
         }
+    }
+
+    /// Grant and revoke differ only in the core call.
+    static func changeRoles(_ global: GlobalOptions, _ output: OutputOptions, _ email: String, _ names: [String],
+                            _ change: (Syncer, [APIRole]) throws -> User) throws {
+        let roles = try parseRoles(names)
+        let syncer = try global.open()
+        let user = try report { try change(syncer, roles) }
+        show(user, "\(email) now has API roles: \(rolesText(user))", json: output.json)
     }
 
     struct Grant: ParsableCommand {
@@ -58,10 +63,7 @@ struct UserCommand: ParsableCommand {
         @Argument(help: "Roles to grant.") var roles: [String]
 
         func run() throws {
-            let parsed = try parseRoles(roles)
-            let syncer = try global.open()
-            let user = try report { try syncer.grant(parsed, to: email, as: cliPrincipal) }
-            UserCommand.show(user, "\(email) now has API roles: \(UserCommand.rolesText(user))", json: output.json)
+            try UserCommand.changeRoles(global, output, email, roles) { try $0.grant($1, to: email, as: cliPrincipal) }
         }
     }
 
@@ -73,10 +75,7 @@ struct UserCommand: ParsableCommand {
         @Argument(help: "Roles to revoke.") var roles: [String]
 
         func run() throws {
-            let parsed = try parseRoles(roles)
-            let syncer = try global.open()
-            let user = try report { try syncer.revoke(parsed, from: email, as: cliPrincipal) }
-            UserCommand.show(user, "\(email) now has API roles: \(UserCommand.rolesText(user))", json: output.json)
+            try UserCommand.changeRoles(global, output, email, roles) { try $0.revoke($1, from: email, as: cliPrincipal) }
         }
     }
 
@@ -85,20 +84,22 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "E-mail address.") var email: String
-        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).")
-        var passwordStdin = false
+        @OptionGroup var password: PasswordInput
 
         func run() throws {
-            guard passwordStdin else {
-                printError("pass the password on standard input with --password-stdin (never on the command line)")
-                throw ExitCode(1)
-            }
+            try password.require()
             let syncer = try global.open()
             _ = try report { try syncer.user(email: email) }
-            let password = try readPassword()
-            let user = try report { try syncer.setPassword(password, for: email, as: cliPrincipal) }
+            let secret = try readPassword()
+            let user = try report { try syncer.setPassword(secret, for: email, as: cliPrincipal) }
             UserCommand.show(user, "Changed the password of \(email)", json: output.json)
         }
+    }
+
+    static func setDisabled(_ disabled: Bool, _ global: GlobalOptions, _ output: OutputOptions, _ email: String) throws {
+        let syncer = try global.open()
+        let user = try report { try syncer.setDisabled(disabled, for: email, as: cliPrincipal) }
+        show(user, "\(disabled ? "Disabled" : "Enabled") \(email)", json: output.json)
     }
 
     struct Disable: ParsableCommand {
@@ -106,12 +107,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "E-mail address.") var email: String
-
-        func run() throws {
-            let syncer = try global.open()
-            let user = try report { try syncer.setDisabled(true, for: email, as: cliPrincipal) }
-            UserCommand.show(user, "Disabled \(email)", json: output.json)
-        }
+        func run() throws { try UserCommand.setDisabled(true, global, output, email) }
     }
 
     struct Enable: ParsableCommand {
@@ -119,12 +115,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "E-mail address.") var email: String
-
-        func run() throws {
-            let syncer = try global.open()
-            let user = try report { try syncer.setDisabled(false, for: email, as: cliPrincipal) }
-            UserCommand.show(user, "Enabled \(email)", json: output.json)
-        }
+        func run() throws { try UserCommand.setDisabled(false, global, output, email) }
     }
 
     struct Readonly: ParsableCommand {
@@ -166,18 +157,14 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name or e-mail.") var login: String
         @Option(help: "Also require this API role (or 'all').") var role: String?
-        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).")
-        var passwordStdin = false
+        @OptionGroup var password: PasswordInput
 
         func run() throws {
-            guard passwordStdin else {
-                printError("pass the password on standard input with --password-stdin (never on the command line)")
-                throw ExitCode(1)
-            }
+            try password.require()
             let roles = try parseRoles(role.map { [$0] } ?? [])
             let syncer = try global.open()
-            let password = try readPassword()
-            let user = try report { try syncer.authenticate(login: login, password: password, requiring: roles) }
+            let secret = try readPassword()
+            let user = try report { try syncer.authenticate(login: login, password: secret, requiring: roles) }
             print("ok: \(user.email) (API roles: \(UserCommand.rolesText(user)))")
         }
     }
