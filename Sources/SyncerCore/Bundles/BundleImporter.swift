@@ -356,19 +356,27 @@ extension Syncer {
     }
 
     /// Line ranges if the file is JSONL with a `{"rule_type": …}` header first, else nil.
+    /// Only the first line is looked at before deciding, so a big JSON bundle costs nothing here.
     private static func jsonLines(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
-        var lines: [Range<Int>] = []
-        var start = 0
-        for i in 0..<bytes.count where bytes[i] == 0x0A {
-            lines.append(start..<i)
-            start = i + 1
+        func isBlank(_ r: Range<Int>) -> Bool { r.allSatisfy { [0x20, 0x09, 0x0D].contains(bytes[$0]) } }
+        func nextLine(from start: Int) -> Range<Int> {
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            return start..<end
         }
-        if start < bytes.count { lines.append(start..<bytes.count) }
-        lines = lines.filter { r in r.contains { !(bytes[$0] == 0x20 || bytes[$0] == 0x09 || bytes[$0] == 0x0D) } }
-        guard lines.count >= 2, let first = try? JSONReader.parse(UnsafeBufferPointer(rebasing: bytes[lines[0]])),
-            let header = first.objectValue, header.count == 1, header["rule_type"]?.stringValue != nil
+        var first = nextLine(from: 0)
+        while isBlank(first), first.upperBound < bytes.count { first = nextLine(from: first.upperBound + 1) }
+        guard let header = (try? JSONReader.parse(UnsafeBufferPointer(rebasing: bytes[first])))?.objectValue,
+            header.count == 1, header["rule_type"]?.stringValue != nil
         else { return nil }
-        return lines
+        var lines: [Range<Int>] = []
+        var line = first
+        while true {
+            if !isBlank(line) { lines.append(line) }
+            guard line.upperBound < bytes.count else { break }
+            line = nextLine(from: line.upperBound + 1)
+        }
+        return lines.count >= 2 ? lines : nil
     }
 
     private static func importLines(_ lines: [Range<Int>], _ bytes: UnsafeBufferPointer<UInt8>,

@@ -72,23 +72,36 @@ public struct JSONWriter {
         return "\(d)"
     }
 
+    /// Works on UTF-8 bytes: no per-character String is made (this runs for every key
+    /// and string of every stored document).
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for scalar in s.unicodeScalars {
-            switch scalar.value {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x00..<0x20, 0x2028, 0x2029, 0x7F:
-                out.append(contentsOf: String(format: "\\u%04x", scalar.value).utf8)
+        var previous: UInt8 = 0, beforePrevious: UInt8 = 0
+        for b in s.utf8 {
+            switch b {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0x00..<0x20, 0x7F:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hexDigits[Int(b >> 4)])
+                out.append(hexDigits[Int(b & 0x0F)])
+            case 0xA8, 0xA9 where previous == 0x80 && beforePrevious == 0xE2:
+                // U+2028 / U+2029 (E2 80 A8/A9): valid JSON, but not inside JavaScript.
+                out.removeLast(2)
+                out.append(contentsOf: Array((b == 0xA8 ? "\\u2028" : "\\u2029").utf8))
             default:
-                out.append(contentsOf: String(scalar).utf8)
+                out.append(b)
             }
+            beforePrevious = previous
+            previous = b
         }
         out.append(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 public extension JSONValue {
