@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/stencilproject/Stencil", from: "0.15.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .target(
@@ -50,10 +53,22 @@ let package = Package(
             ],
             swiftSettings: v5
         ),
+        // HTTP transports; Hummingbird stays out of every other target (its first build is long).
+        .target(
+            name: "MCPHTTP",
+            dependencies: [
+                "SyncerCore", "MCPServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: v5
+        ),
         .executableTarget(
             name: "cmdbsyncer-mcp",
             dependencies: [
-                "SyncerCore", "MCPServer",
+                "SyncerCore", "MCPServer", "MCPHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

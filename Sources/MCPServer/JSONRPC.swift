@@ -101,7 +101,8 @@ enum IncomingMessage {
             return .invalid(id: .null, .invalidRequest("'id' must be a string or an integer"))
         }
         guard object["jsonrpc"]?.stringValue == JSONRPC.version else {
-            return .invalid(id: id ?? .null, .invalidRequest("'jsonrpc' must be \"2.0\""))
+            let what = object["jsonrpc"] == nil ? "'jsonrpc' is missing" : "'jsonrpc' must be \"2.0\""
+            return .invalid(id: id ?? .null, .invalidRequest("not a JSON-RPC 2.0 message: \(what)"))
         }
         guard let methodValue = object["method"] else {
             if id != nil, object["result"] != nil || object["error"] != nil { return .response }

@@ -19,7 +19,7 @@ enum RuleTools {
         name: "list_rule_types",
         title: "List rule types",
         description: """
-            Return the rule type idents this syncer stores (the 55 of CMDBsyncer 4.4), sorted: the values \
+            Return the rule type idents this syncer stores (those of CMDBsyncer 4.4), sorted: the values \
             export_rules, create_rule and import_rules_bulk accept. host_objects, accounts and users are \
             included because bundles carry them as rule types.
             """,

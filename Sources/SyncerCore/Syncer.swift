@@ -24,9 +24,10 @@ public final class Syncer: @unchecked Sendable {
     }
 
     /// Opens the database a `--db` flag, `CMDBSYNCER_DB` or the default path names.
-    public static func open(database flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Syncer {
+    public static func open(database flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            createIfMissing: Bool = true) throws -> Syncer {
         let location = StoreLocation.resolve(flag: flag, environment: environment)
-        return Syncer(store: try StoreLocation.open(location), environment: environment)
+        return Syncer(store: try StoreLocation.open(location, createIfMissing: createIfMissing), environment: environment)
     }
 
     /// The Fernet cipher for account passwords, loaded on first need: most operations

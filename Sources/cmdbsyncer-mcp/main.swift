@@ -1,1 +1,129 @@
-print("stub")
+import ArgumentParser
+import Foundation
+import Logging
+import MCPHTTP
+import MCPServer
+import SyncerCore
+
+/// `cmdbsyncer-mcp`: the MCP server. Parses flags, resolves credentials once, then serves
+/// JSON-RPC on stdout. stdout carries nothing else: logs and errors go to stderr.
+struct CMDBSyncerMCP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cmdbsyncer-mcp",
+        abstract: "MCP server for the CMDB syncer's hosts, accounts, rules, cron groups and logs.",
+        discussion: """
+            Every flag falls back to its environment variable: CMDBSYNCER_DB, CMDBSYNCER_MCP_TRANSPORT, \
+            CMDBSYNCER_MCP_HOST, CMDBSYNCER_MCP_PORT, CMDBSYNCER_API_USER, CMDBSYNCER_API_PASSWORD, \
+            CMDBSYNCER_ALLOW_INSECURE_API_AUTH=1, CMDBSYNCER_TRUSTED_PROXIES, CMDBSYNCER_MCP_READ_ONLY=1, \
+            CMDBSYNCER_MCP_ALLOWED_ORIGINS. Flags win.
+            """,
+        version: MCPServer.serverVersion
+    )
+
+    @Option(name: .customLong("db"), help: "SQLite file path (or postgres:// URL) of the syncer database.")
+    var database: String?
+
+    @Option(help: "stdio (default) or sse (HTTP).")
+    var transport: String?
+
+    @Option(help: "Address to bind for --transport sse (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port for --transport sse (default 8765).")
+    var port: Int?
+
+    @Option(help: "Login (name or e-mail) of the syncer user the stdio server acts as.")
+    var user: String?
+
+    @Option(help: "That user's password.")
+    var password: String?
+
+    @Flag(name: .customLong("allow-insecure-api-auth"), help: "HTTP: accept Basic credentials over plain HTTP from remote peers.")
+    var allowInsecureAPIAuth = false
+
+    @Option(name: .customLong("trusted-proxies"), help: "HTTP: number of reverse proxies whose X-Forwarded-Proto is trusted.")
+    var trustedProxies: Int?
+
+    @Flag(name: .customLong("read-only"), help: "Offer only tools that read; write tools are not registered.")
+    var readOnly = false
+
+    @Option(name: .customLong("allowed-origins"), help: "HTTP: comma-separated Origins accepted besides the server's own.")
+    var allowedOrigins: String?
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest message accepted, in bytes (default 16 MiB).")
+    var maxBodyBytes: Int?
+
+    func serve() async {
+        var flags = MCPConfiguration.Flags()
+        flags.database = database; flags.transport = transport; flags.host = host; flags.port = port
+        flags.user = user; flags.password = password; flags.allowInsecureAPIAuth = allowInsecureAPIAuth
+        flags.trustedProxies = trustedProxies; flags.readOnly = readOnly; flags.allowedOrigins = allowedOrigins
+        flags.maxBodyBytes = maxBodyBytes
+        let environment = ProcessInfo.processInfo.environment
+
+        let config: MCPConfiguration
+        do { config = try MCPConfiguration.resolve(flags, environment: environment) } catch {
+            fail("\(error)", code: 2)
+        }
+        if config.transport == .sse {
+            await serveHTTP(config, environment: environment)
+            return
+        }
+        guard let login = config.user, let secret = config.password else {
+            fail("no credentials: pass --user and --password, or set CMDBSYNCER_API_USER and CMDBSYNCER_API_PASSWORD", code: 1)
+        }
+        let syncer: Syncer
+        let user: User
+        do {
+            syncer = try Syncer.open(database: config.database, environment: environment, createIfMissing: false)
+            user = try syncer.authenticate(login: login, password: secret, requiring: [.mcp])
+        } catch {
+            fail("\(error)", code: 1)
+        }
+        let server = MCPServer(syncer: syncer, options: .init(readOnly: config.readOnly))
+        let principal = Principal(user: user, source: "mcp")
+        Logger(label: "cmdbsyncer.mcp").info(
+            "serving MCP on stdio as \(principal.name)\(config.readOnly ? " (read-only)" : ""), \(server.tools.count) tools")
+        await StdioTransport(server: server, principal: principal, maxLineBytes: config.maxBodyBytes).run()
+    }
+
+    /// `--transport sse`: every request brings its own Basic credentials, so none are bound here.
+    private func serveHTTP(_ config: MCPConfiguration, environment: [String: String]) async {
+        let logger = Logger(label: "cmdbsyncer.mcp.http")
+        if config.user != nil || config.password != nil {
+            logger.warning("--user/--password are ignored with --transport sse: each HTTP request carries its own credentials")
+        }
+        let syncer: Syncer
+        do { syncer = try Syncer.open(database: config.database, environment: environment, createIfMissing: false) } catch {
+            fail("\(error)", code: 1)
+        }
+        let server = MCPServer(syncer: syncer, options: .init(readOnly: config.readOnly))
+        let http = HTTPTransportConfiguration(
+            host: config.host, port: config.port, allowInsecureAuth: config.allowInsecureAPIAuth,
+            trustedProxies: config.trustedProxies, allowedOrigins: config.allowedOrigins, maxBodyBytes: config.maxBodyBytes)
+        do {
+            try await MCPHTTPService.run(server: server, syncer: syncer, configuration: http, logger: logger) { port in
+                logger.info("serving MCP on http://\(config.host):\(port) (/mcp Streamable HTTP, /sse legacy SSE)\(config.readOnly ? ", read-only" : "")")
+            }
+        } catch {
+            fail("HTTP service on \(config.host):\(config.port) failed: \(error)", code: 1)
+        }
+    }
+
+    /// One line on stderr, nothing on stdout, and the exit code.
+    private func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("cmdbsyncer-mcp: \(message)\n".utf8))
+        Foundation.exit(code)
+    }
+}
+
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .info
+    return handler
+}
+
+// Parse (help, version and usage errors exit here), then serve. The serving entry point is
+// a plain async method: in main.swift top-level code `AsyncParsableCommand.main()` resolves
+// to the synchronous overload.
+await CMDBSyncerMCP.parseOrExit().serve()

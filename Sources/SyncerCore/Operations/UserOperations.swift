@@ -126,9 +126,16 @@ extension Syncer {
     /// Resolves a login (name or e-mail, exact) and password to an enabled user that holds
     /// one of `roles` (or `all`). Unknown user, wrong password and disabled user fail alike,
     /// so the answer does not tell which logins exist.
-    public func authenticate(login: String, password: String, requiring roles: [APIRole] = [.mcp]) throws -> User {
+    ///
+    /// With a `cache`, a password that verified against the same stored hash recently is
+    /// not run through scrypt again (the HTTP transport checks credentials per request).
+    public func authenticate(login: String, password: String, requiring roles: [APIRole] = [.mcp],
+                             cache: VerifiedPasswordCache? = nil) throws -> User {
         let candidates = try store.read { try $0.users(login: login) }.filter { !$0.disabled }
-        guard let user = candidates.first(where: { $0.passwordHash.map { PasswordHash.verify(password, against: $0) } ?? false })
+        func matches(_ hash: String) -> Bool {
+            cache?.verify(password, against: hash) ?? PasswordHash.verify(password, against: hash)
+        }
+        guard let user = candidates.first(where: { $0.passwordHash.map(matches) ?? false })
         else { throw SyncerError.authenticationFailed("invalid credentials for '\(login)'") }
         guard roles.isEmpty || roles.contains(where: user.holds) else {
             let wanted = (roles + [.all]).map { "'\($0.rawValue)'" }.joined(separator: " or ")

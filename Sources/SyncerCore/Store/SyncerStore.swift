@@ -115,10 +115,16 @@ public enum StoreLocation {
         return defaultPath(environment: environment)
     }
 
-    public static func open(_ location: String) throws -> any SyncerStore {
+    /// Opens (and migrates) the store. Servers pass `createIfMissing: false`, so a
+    /// mistyped path is reported as such instead of as a failed login on an empty database.
+    public static func open(_ location: String, createIfMissing: Bool = true) throws -> any SyncerStore {
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
             throw SyncerError.storage(
                 "PostgreSQL is not available in this build yet; use a SQLite file path for --db / \(environmentVariable)")
+        }
+        if !createIfMissing, !FileManager.default.fileExists(atPath: location) {
+            throw SyncerError.storage(
+                "no database at \(location); create one with `syncer-tui --db \(location) user add …` or `rules import`, or fix --db / \(environmentVariable)")
         }
         return try SQLiteStore(path: location)
     }

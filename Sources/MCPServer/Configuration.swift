@@ -1,0 +1,91 @@
+import Foundation
+import SyncerCore
+
+/// The server's settings after flags and environment are merged: a flag wins over its
+/// environment variable, the variable over the default (the table in DESIGN.md).
+public struct MCPConfiguration: Equatable, Sendable {
+    public enum Transport: String, Sendable { case stdio, sse }
+
+    public var database: String?
+    public var transport: Transport = .stdio
+    public var host = "127.0.0.1"
+    public var port = 8765
+    public var user: String?
+    public var password: String?
+    public var allowInsecureAPIAuth = false
+    public var trustedProxies = 0
+    public var readOnly = false
+    public var allowedOrigins: [String] = []
+    public var maxBodyBytes = 16 << 20
+
+    public init() {}
+
+    /// The command-line values; nil or false means "not given".
+    public struct Flags: Sendable {
+        public var database: String?
+        public var transport: String?
+        public var host: String?
+        public var port: Int?
+        public var user: String?
+        public var password: String?
+        public var allowInsecureAPIAuth = false
+        public var trustedProxies: Int?
+        public var readOnly = false
+        public var allowedOrigins: String?
+        public var maxBodyBytes: Int?
+        public init() {}
+    }
+
+    /// A setting that cannot be used; the text names the flag or variable to fix.
+    public struct Invalid: Error, CustomStringConvertible, Equatable {
+        public var description: String
+    }
+
+    public static func resolve(_ flags: Flags, environment env: [String: String]) throws -> MCPConfiguration {
+        func value(_ flag: String?, _ name: String) -> String? {
+            if let flag { return flag }
+            if let v = env[name], !v.isEmpty { return v }
+            return nil
+        }
+        func number(_ flag: Int?, _ flagName: String, _ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            if let flag {
+                guard range.contains(flag) else { throw Invalid(description: "--\(flagName) must be between \(range.lowerBound) and \(range.upperBound), got \(flag)") }
+                return flag
+            }
+            guard let text = env[name], !text.isEmpty else { return nil }
+            guard let n = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(n) else {
+                throw Invalid(description: "\(name) must be a number between \(range.lowerBound) and \(range.upperBound), got '\(text)'")
+            }
+            return n
+        }
+        var c = MCPConfiguration()
+        c.database = flags.database
+        if let t = value(flags.transport, "CMDBSYNCER_MCP_TRANSPORT") {
+            guard let transport = Transport(rawValue: t.lowercased()) else {
+                throw Invalid(description: "unknown transport '\(t)' (--transport / CMDBSYNCER_MCP_TRANSPORT): use stdio or sse")
+            }
+            c.transport = transport
+        }
+        c.host = value(flags.host, "CMDBSYNCER_MCP_HOST") ?? c.host
+        c.port = try number(flags.port, "port", "CMDBSYNCER_MCP_PORT", 1...65535) ?? c.port
+        c.user = value(flags.user, "CMDBSYNCER_API_USER")
+        c.password = value(flags.password, "CMDBSYNCER_API_PASSWORD")
+        c.allowInsecureAPIAuth = flags.allowInsecureAPIAuth || isOn(env["CMDBSYNCER_ALLOW_INSECURE_API_AUTH"])
+        c.trustedProxies = try number(flags.trustedProxies, "trusted-proxies", "CMDBSYNCER_TRUSTED_PROXIES", 0...64) ?? 0
+        c.readOnly = flags.readOnly || isOn(env["CMDBSYNCER_MCP_READ_ONLY"])
+        if let origins = value(flags.allowedOrigins, "CMDBSYNCER_MCP_ALLOWED_ORIGINS") {
+            c.allowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let max = flags.maxBodyBytes {
+            guard max >= 1024 else { throw Invalid(description: "--max-body-bytes must be at least 1024, got \(max)") }
+            c.maxBodyBytes = max
+        }
+        return c
+    }
+
+    /// `1`, `true`, `yes`, `on` (any case) switch a boolean variable on.
+    static func isOn(_ text: String?) -> Bool {
+        guard let text else { return false }
+        return ["1", "true", "yes", "on"].contains(text.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+}

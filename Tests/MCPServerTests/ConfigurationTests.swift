@@ -1,0 +1,49 @@
+import Foundation
+import MCPServer
+import Testing
+
+/// Flags win over environment variables, variables over defaults (DESIGN.md's table).
+@Suite struct ConfigurationTests {
+    @Test func defaults() throws {
+        let c = try MCPConfiguration.resolve(.init(), environment: [:])
+        #expect(c.transport == .stdio && c.host == "127.0.0.1" && c.port == 8765)
+        #expect(c.user == nil && c.password == nil && !c.readOnly && !c.allowInsecureAPIAuth)
+        #expect(c.trustedProxies == 0 && c.allowedOrigins.isEmpty && c.maxBodyBytes == 16 << 20)
+    }
+
+    @Test func environmentFillsIn() throws {
+        let env = [
+            "CMDBSYNCER_MCP_TRANSPORT": "sse", "CMDBSYNCER_MCP_HOST": "0.0.0.0", "CMDBSYNCER_MCP_PORT": "9000",
+            "CMDBSYNCER_API_USER": "u", "CMDBSYNCER_API_PASSWORD": "p", "CMDBSYNCER_ALLOW_INSECURE_API_AUTH": "1",
+            "CMDBSYNCER_TRUSTED_PROXIES": "2", "CMDBSYNCER_MCP_READ_ONLY": "1",
+            "CMDBSYNCER_MCP_ALLOWED_ORIGINS": "https://a.example, https://b.example",
+        ]
+        let c = try MCPConfiguration.resolve(.init(), environment: env)
+        #expect(c.transport == .sse && c.host == "0.0.0.0" && c.port == 9000)
+        #expect(c.user == "u" && c.password == "p" && c.allowInsecureAPIAuth && c.trustedProxies == 2 && c.readOnly)
+        #expect(c.allowedOrigins == ["https://a.example", "https://b.example"])
+    }
+
+    @Test func flagsWin() throws {
+        var flags = MCPConfiguration.Flags()
+        flags.user = "flag-user"; flags.password = "flag-pw"; flags.port = 1234; flags.transport = "stdio"
+        let env = ["CMDBSYNCER_API_USER": "env-user", "CMDBSYNCER_API_PASSWORD": "env-pw", "CMDBSYNCER_MCP_PORT": "9000",
+                   "CMDBSYNCER_MCP_TRANSPORT": "sse"]
+        let c = try MCPConfiguration.resolve(flags, environment: env)
+        #expect(c.user == "flag-user" && c.password == "flag-pw" && c.port == 1234 && c.transport == .stdio)
+    }
+
+    @Test func invalidValuesAreNamed() throws {
+        #expect(throws: MCPConfiguration.Invalid.self) {
+            try MCPConfiguration.resolve(.init(), environment: ["CMDBSYNCER_MCP_TRANSPORT": "carrier-pigeon"])
+        }
+        #expect(throws: MCPConfiguration.Invalid.self) {
+            try MCPConfiguration.resolve(.init(), environment: ["CMDBSYNCER_MCP_PORT": "http"])
+        }
+        var flags = MCPConfiguration.Flags()
+        flags.maxBodyBytes = 10
+        #expect(throws: MCPConfiguration.Invalid.self) { try MCPConfiguration.resolve(flags, environment: [:]) }
+        let off = try MCPConfiguration.resolve(.init(), environment: ["CMDBSYNCER_MCP_READ_ONLY": "0"])
+        #expect(!off.readOnly)
+    }
+}
