@@ -76,7 +76,10 @@ let package = Package(
         ),
         .testTarget(name: "SyncerCoreTests", dependencies: ["SyncerCore"], swiftSettings: v5),
         .testTarget(name: "SyncerTUITests", dependencies: ["SyncerCore"], swiftSettings: v5),
-        .testTarget(name: "SyncerConsoleTests", dependencies: ["SyncerConsole", "SyncerCore"], swiftSettings: v5),
-        .testTarget(name: "MCPServerTests", dependencies: ["MCPServer", "SyncerCore"], swiftSettings: v5),
+        .testTarget(name: "SyncerConsoleTests", dependencies: ["SyncerConsole", "SyncerCore"], exclude: ["__snapshots__"],
+                    swiftSettings: v5),
+        .testTarget(name: "MCPServerTests", dependencies: ["MCPServer", "SyncerCore"], exclude: ["__toolsnaps__"],
+                    swiftSettings: v5),
+        .testTarget(name: "MCPHTTPTests", dependencies: ["MCPHTTP"], swiftSettings: v5),
     ]
 )

@@ -8,6 +8,7 @@
 #include <langinfo.h>
 #include <stdio.h>
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
 
 /* Macros and globals Swift cannot import (or flags as not concurrency-safe). */
 static inline WINDOW *cn_stdscr(void) { return stdscr; }
@@ -21,4 +22,17 @@ static inline int cn_a_underline(void) { return (int)A_UNDERLINE; }
 static inline void cn_getmaxyx(WINDOW *w, int *y, int *x) { getmaxyx(w, *y, *x); }
 static inline int cn_key_f(int n) { return KEY_F(n); }
 static inline SCREEN *cn_newterm(const char *term) { return newterm(term, stdout, stdin); }
+/* Added for the console backend. */
+static inline int cn_key_code_yes(void) { return KEY_CODE_YES; }
+/* Codeset after setlocale: "UTF-8" when multibyte text will be decoded correctly. */
+static inline const char *cn_codeset(void) { return nl_langinfo(CODESET); }
+static inline int cn_attrset(int attrs) { return wattrset(stdscr, attrs); }
+/* 1 when terminfo knows `term`. Checked quietly (setupterm with an error pointer prints
+   nothing) before newterm, so the console prints one clear line of its own instead. */
+static inline int cn_term_known(const char *term) {
+    int status = 0;
+    if (setupterm((char *)term, 1, &status) != OK) return 0;
+    del_curterm(cur_term);
+    return 1;
+}
 #endif

@@ -46,11 +46,15 @@ public enum JSONValue: Equatable, Sendable {
     }
 }
 
-/// A JSON object with insertion-ordered keys. Lookups go through a dictionary; the key
-/// array only records order, so documents of a few dozen fields stay cheap either way.
+/// A JSON object with insertion-ordered keys.
+///
+/// Entries live in one array; most documents have a handful to a few dozen keys, where a
+/// linear scan beats hashing every key (hashing showed up as a tenth of `list_hosts`).
+/// Objects that grow past `indexThreshold` keys also get a dictionary index.
 public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    private var entries: [(key: String, value: JSONValue)] = []
+    private var index: [String: Int]?
+    static let indexThreshold = 24
 
     public init() {}
 
@@ -62,39 +66,56 @@ public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionary
         for (k, v) in pairs { self[k] = v }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+    public var keys: [String] { entries.map(\.key) }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return entries.firstIndex { $0.key == key }
+    }
+
+    private mutating func rebuildIndex() {
+        guard entries.count > Self.indexThreshold else { index = nil; return }
+        var built = [String: Int](minimumCapacity: entries.count)
+        for (i, entry) in entries.enumerated() { built[entry.key] = i }
+        index = built
+    }
 
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { position(of: key).map { entries[$0].value } }
         set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+            if let at = position(of: key) {
+                if let newValue {
+                    entries[at].value = newValue
+                } else {
+                    entries.remove(at: at)
+                    rebuildIndex()
+                }
+            } else if let newValue {
+                entries.append((key, newValue))
+                if index != nil {
+                    index![key] = entries.count - 1
+                } else if entries.count > Self.indexThreshold {
+                    rebuildIndex()
+                }
             }
         }
     }
 
     /// Sets a key and moves it to the front (exports put `_id` first, as mongoengine does).
     public mutating func setFirst(_ key: String, _ value: JSONValue) {
-        if storage[key] != nil { keys.removeAll { $0 == key } }
-        storage[key] = value
-        keys.insert(key, at: 0)
+        if let at = position(of: key) { entries.remove(at: at) }
+        entries.insert((key, value), at: 0)
+        rebuildIndex()
     }
 
-    public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
-        var index = 0
-        return AnyIterator {
-            guard index < keys.count else { return nil }
-            defer { index += 1 }
-            let k = keys[index]
-            return (k, storage[k]!)
-        }
+    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
+        entries.makeIterator()
     }
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
-        a.keys == b.keys && a.storage == b.storage
+        a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 }
 

@@ -72,31 +72,38 @@ public struct JSONWriter {
         return "\(d)"
     }
 
-    /// Works on UTF-8 bytes: no per-character String is made (this runs for every key
-    /// and string of every stored document).
+    /// Works on UTF-8 bytes and copies runs that need no escaping in one go: this runs
+    /// for every key and string of every document a call returns.
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var previous: UInt8 = 0, beforePrevious: UInt8 = 0
-        for b in s.utf8 {
-            switch b {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-            case 0x00..<0x20, 0x7F:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hexDigits[Int(b >> 4)])
-                out.append(hexDigits[Int(b & 0x0F)])
-            case 0xA8, 0xA9 where previous == 0x80 && beforePrevious == 0xE2:
-                // U+2028 / U+2029 (E2 80 A8/A9): valid JSON, but not inside JavaScript.
-                out.removeLast(2)
-                out.append(contentsOf: Array((b == 0xA8 ? "\\u2028" : "\\u2029").utf8))
-            default:
-                out.append(b)
+        var s = s
+        s.withUTF8 { bytes in
+            var runStart = 0
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                let escape: [UInt8]?
+                switch b {
+                case 0x22: escape = [0x5C, 0x22]
+                case 0x5C: escape = [0x5C, 0x5C]
+                case 0x0A: escape = [0x5C, UInt8(ascii: "n")]
+                case 0x0D: escape = [0x5C, UInt8(ascii: "r")]
+                case 0x09: escape = [0x5C, UInt8(ascii: "t")]
+                case 0x00..<0x20, 0x7F:
+                    escape = Array("\\u00".utf8) + [hexDigits[Int(b >> 4)], hexDigits[Int(b & 0x0F)]]
+                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                    // U+2028 / U+2029: valid JSON, but line breaks inside JavaScript.
+                    escape = Array((bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                default:
+                    escape = nil
+                }
+                guard let escape else { i += 1; continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                out.append(contentsOf: escape)
+                i += b == 0xE2 ? 3 : 1
+                runStart = i
             }
-            beforePrevious = previous
-            previous = b
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         out.append(UInt8(ascii: "\""))
     }

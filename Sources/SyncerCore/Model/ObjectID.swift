@@ -72,13 +72,23 @@ public enum ExtendedDate {
     public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     /// `2026-11-25T06:45:54Z`: whole seconds, UTC, as the real server formats times.
+    /// Built from digits directly: `String(format:)` cost more than the rest of a host's summary.
     public static func iso(_ date: Date) -> String {
         var t = time_t(floor(date.timeIntervalSince1970))
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        var p = tm()
+        gmtime_r(&t, &p)
+        var out = [UInt8]()
+        out.reserveCapacity(20)
+        func digits(_ value: Int32, _ width: Int) {
+            var v = Int(value)
+            var buffer = [UInt8](repeating: 48, count: width)
+            for k in stride(from: width - 1, through: 0, by: -1) { buffer[k] = UInt8(48 + v % 10); v /= 10 }
+            out += buffer
+        }
+        digits(p.tm_year + 1900, 4); out.append(45); digits(p.tm_mon + 1, 2); out.append(45); digits(p.tm_mday, 2)
+        out.append(84); digits(p.tm_hour, 2); out.append(58); digits(p.tm_min, 2); out.append(58); digits(p.tm_sec, 2)
+        out.append(90)
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func iso(_ date: Date?) -> JSONValue { .string(date.map { iso($0) }) }

@@ -1,0 +1,77 @@
+import Foundation
+import SyncerConsole
+import SyncerCore
+import Testing
+
+/// Drives the console without a terminal: keys in, reducer, effects run inline against a
+/// real demo database, screen text out.
+final class ConsoleHarness {
+    let syncer: Syncer
+    let runner: EffectRunner
+    let directory: URL
+    var state: AppState
+
+    /// A fixed clock keeps demo times (last seen, log times) stable in snapshots.
+    static let fixedNow = Date(timeIntervalSince1970: 1_764_000_000)
+
+    init(width: Int = 100, height: Int = 24, readOnly: Bool = false, hosts: Int = 200) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        syncer = try Syncer.open(database: directory.appendingPathComponent("demo.sqlite").path, environment: [:])
+        syncer.now = { ConsoleHarness.fixedNow }
+        let principal = Principal(name: "tester@console", apiRoles: [.all], readonly: readOnly, source: "console")
+        _ = try syncer.fillDemo(hosts: hosts, as: Principal(name: "tester@console", apiRoles: [.all], readonly: false, source: "console"))
+        runner = EffectRunner(syncer: syncer, principal: principal)
+        state = AppState(width: width, height: height, readOnly: readOnly, location: "demo.sqlite")
+        run(Reducer.start(&state))
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// Runs effects and the effects their results lead to, until none are left.
+    func run(_ effects: [Effect]) {
+        var queue = effects
+        while !queue.isEmpty {
+            let effect = queue.removeFirst()
+            queue += Reducer.reduce(&state, runner.perform(effect))
+        }
+    }
+
+    /// Types keys as `Key.sequence` reads them: "jj<Enter>", "<Esc>", "<C-u>".
+    func press(_ keys: String) {
+        for key in Key.sequence(keys) {
+            guard let action = Keymap.action(for: key, in: state) else { continue }
+            run(Reducer.reduce(&state, action))
+        }
+    }
+
+    func resize(_ width: Int, _ height: Int) {
+        run(Reducer.reduce(&state, .resize(width: width, height: height)))
+    }
+
+    var screen: String {
+        Snapshot.normalize(FrameRenderer.render(state).snapshot).replacingOccurrences(of: directory.path, with: "<tmp>")
+    }
+}
+
+enum Snapshot {
+    /// Object ids are random; everything else on screen is deterministic.
+    static func normalize(_ text: String) -> String {
+        text.replacingOccurrences(of: "[0-9a-f]{24}", with: "<object-id>", options: .regularExpression)
+    }
+
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__snapshots__")
+
+    /// Compares `text` with the committed snapshot `name`; records it when missing (or
+    /// with SNAPSHOT_RECORD=1) so a new snapshot is reviewed in the diff, not guessed.
+    static func check(_ text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let file = directory.appendingPathComponent(name + ".txt")
+        let record = ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] == "1"
+        if !record, let stored = try? String(contentsOf: file, encoding: .utf8) {
+            #expect(text + "\n" == stored, "screen differs from __snapshots__/\(name).txt:\n\(text)", sourceLocation: sourceLocation)
+        } else {
+            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try? (text + "\n").write(to: file, atomically: true, encoding: .utf8)
+        }
+    }
+}
