@@ -36,14 +36,11 @@ public struct EffectRunner: Sendable {
         case .loadUsers:
             return .loaded(.users(try syncer.listUsers()))
         case .loadHosts(let filter, let generation, let offset, let limit, let anchor):
-            // The store's keyset read rather than `browseHosts`: it also gives each host's
-            // position, which later windows page from (see `HostAnchor`).
-            let parsed = HostFilter.parse(filter)
-            let rows = try syncer.store.read { r in
-                try r.hosts(matching: parsed, afterSeq: anchor?.afterSeq, offset: anchor?.skip ?? offset, limit: limit)
-            }
+            // Windows carry each host's position, which later windows page from (see `HostAnchor`).
+            let rows = try syncer.hostWindow(HostFilter.parse(filter), after: anchor?.afterSeq,
+                                             skip: anchor?.skip ?? offset, limit: limit)
             return .loaded(.hostWindow(generation: generation, offset: offset,
-                                       hosts: rows.map { HostObject(document: $0.document) }, seqs: rows.map(\.seq)))
+                                       hosts: rows.map(\.host), seqs: rows.map(\.position)))
         case .countHosts(let filter, let generation):
             return .loaded(.hostCount(generation: generation, total: try syncer.countHosts(HostFilter.parse(filter))))
         case .loadHost(let name):
@@ -59,11 +56,8 @@ public struct EffectRunner: Sendable {
         case .loadRuleTypes:
             return .loaded(.ruleTypes(try syncer.ruleTypeCounts()))
         case .loadRules(let type):
-            let (docs, total) = try syncer.store.read { r in
-                (try r.documents(ofType: type, afterSeq: 0, limit: Self.rulesPageLimit).map(\.document),
-                 try r.countDocuments(ofType: type))
-            }
-            return .loaded(.rules(type: type, documents: docs, total: total))
+            let page = try syncer.rules(ofType: type, limit: Self.rulesPageLimit)
+            return .loaded(.rules(type: type, documents: page.documents.map(\.document), total: page.total))
         case .loadCron:
             return .loaded(.cron(try syncer.cronStatus()))
         case .loadLogs:

@@ -173,6 +173,18 @@ extension Syncer {
         try store.write { w in try record(w, principal, "Exported accounts/users to \(destination)") }
     }
 
+    /// Up to `limit` stored documents of one type after position `after`, and how many the
+    /// type holds in all (browsing rules without loading them all). Stored form: secrets
+    /// stay encrypted, and callers that show documents decide what to hide.
+    public func rules(ofType ruleType: String, after position: Int64 = 0, limit: Int) throws
+        -> (documents: [StoredDocument], total: Int)
+    {
+        guard RuleTypeCatalog.isKnown(ruleType) else { throw SyncerError.notFound(kind: "rule type", name: ruleType) }
+        return try store.read { r in
+            (try r.documents(ofType: ruleType, afterSeq: position, limit: max(0, limit)), try r.countDocuments(ofType: ruleType))
+        }
+    }
+
     /// Rule types with how many documents each holds (the console's Rules screen).
     public func ruleTypeCounts() throws -> [(type: String, count: Int)] {
         try store.read { r in try RuleTypeCatalog.all.map { ($0, try r.countDocuments(ofType: $0)) } }

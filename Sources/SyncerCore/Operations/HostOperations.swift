@@ -73,11 +73,20 @@ extension Syncer {
         }
     }
 
-    /// A window of hosts for browsing (the console): filter in the store, only `limit` rows loaded.
+    /// A window of hosts for browsing: filtered in the store, only `limit` rows loaded.
     public func browseHosts(_ filter: HostFilter, offset: Int, limit: Int) throws -> [HostObject] {
+        try hostWindow(filter, after: nil, skip: offset, limit: limit).map(\.host)
+    }
+
+    /// Hosts with their positions, so a browser can page on from a row it has seen
+    /// (keyset: as fast at row 900,000 as at row 10) instead of counting from the top.
+    /// `after` is a position from an earlier window; `skip` rows after it are left out.
+    public func hostWindow(_ filter: HostFilter, after position: Int64?, skip: Int, limit: Int) throws
+        -> [(position: Int64, host: HostObject)]
+    {
         try store.read { r in
-            try r.hosts(matching: filter, afterSeq: nil, offset: max(0, offset), limit: max(0, limit))
-                .map { HostObject(document: $0.document) }
+            try r.hosts(matching: filter, afterSeq: position, offset: max(0, skip), limit: max(0, limit))
+                .map { ($0.seq, HostObject(document: $0.document)) }
         }
     }
 
