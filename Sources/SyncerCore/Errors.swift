@@ -19,6 +19,8 @@ public enum SyncerError: Error, Equatable, CustomStringConvertible, Sendable {
     case storage(String)
     /// Secrets could not be encrypted or decrypted (missing or wrong key).
     case crypto(String)
+    /// Long work was stopped on request (`Syncer.interruptRunningWork`); nothing was written.
+    case interrupted
 
     public var description: String {
         switch self {
@@ -30,6 +32,7 @@ public enum SyncerError: Error, Equatable, CustomStringConvertible, Sendable {
         case .invalidBundle(let m): return "invalid bundle: \(m)"
         case .storage(let m): return "database error: \(m)"
         case .crypto(let m): return "encryption error: \(m)"
+        case .interrupted: return "stopped on request; nothing was changed"
         }
     }
 }

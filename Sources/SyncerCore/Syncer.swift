@@ -41,6 +41,10 @@ public final class Syncer: @unchecked Sendable {
         return made
     }
 
+    /// Stops the database work running now on other threads (an import, an export, a count
+    /// over millions of hosts): it rolls back and throws `SyncerError.interrupted`.
+    public func interruptRunningWork() { store.interrupt() }
+
     /// Appends the log line of a write, inside the write's transaction.
     func record(
         _ w: any StoreWriting, _ principal: Principal, _ message: String, details: [LogEntry.Detail] = [],

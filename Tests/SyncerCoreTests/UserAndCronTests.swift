@@ -135,3 +135,27 @@ import Testing
         #expect(try db.syncer.recentLogs(limit: 1000).count == 2 + 300 + 2 * 15 * 3)
     }
 }
+
+@Suite struct InterruptTests {
+    /// The console's Esc on a running import: the store stops it, the transaction rolls back.
+    @Test func anInterruptedImportWritesNothing() throws {
+        let db = try TestDatabase()
+        let docs = (0..<40_000).map { i -> JSONValue in ["hostname": .string("bulk-\(i)"), "labels": ["i": .int(Int64(i))]] }
+        let file = db.folder.appendingPathComponent("big.json")
+        try JSONValue.object(["rules": .object(["host_objects": .array(docs)])]).compactText
+            .write(to: file, atomically: true, encoding: .utf8)
+        let done = DispatchSemaphore(value: 0)
+        var outcome: Result<ImportReport, Error>?
+        Thread.detachNewThread {
+            outcome = Result { try db.syncer.importBundle(file: file.path, as: admin) }
+            done.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.05)
+        while done.wait(timeout: .now() + .milliseconds(5)) == .timedOut { db.syncer.interruptRunningWork() }
+        #expect(throws: SyncerError.interrupted) { try outcome!.get() }
+        #expect(try db.syncer.listHosts().size == 0)
+        #expect(try db.syncer.recentLogs().isEmpty)
+        // The store works normally afterwards.
+        #expect(try db.syncer.importBundle(try json(#"{"rule_type":"cmk_tags","rules":[{"name":"t"}]}"#), as: admin).total == 1)
+    }
+}

@@ -32,6 +32,8 @@ public enum Action {
 
 /// Data an effect brought back from SyncerCore.
 public enum Loaded {
+    /// The store was asked to stop the running import/export; its own result follows.
+    case interruptRequested
     case users([User])
     /// `seqs` are the hosts' store positions, kept as anchors for later windows.
     case hostWindow(generation: Int, offset: Int, hosts: [HostObject], seqs: [Int64])

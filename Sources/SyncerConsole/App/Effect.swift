@@ -21,6 +21,8 @@ public enum Effect: Equatable, Sendable {
     case loadLogs
     case previewImport(taskID: Int, path: String, override: Bool)
     case write(taskID: Int, WriteRequest)
+    /// Stops the running import or export in the store (it rolls back / leaves no file).
+    case interruptWork
 
     /// Effects with the same key replace each other while queued: when the operator types
     /// "web01" only the count for "web01" runs, not one per letter.

@@ -67,6 +67,9 @@ public struct EffectRunner: Sendable {
             return .loaded(.importPreview(taskID: taskID, path: path, override: override, report: report))
         case .write(let taskID, let request):
             return .finished(taskID: taskID, message: try write(request), reload: request.reloads)
+        case .interruptWork:
+            syncer.interruptRunningWork()
+            return .loaded(.interruptRequested)
         }
     }
 

@@ -116,7 +116,8 @@ public struct ExportRequest: Equatable, Sendable {
 public struct RunningTask: Equatable, Sendable {
     public var id: Int
     public var label: String
-    /// Previews can be dropped; a write, once started, finishes (it is one transaction).
+    /// Previews, imports and exports can be stopped (the store interrupts them and their
+    /// transaction rolls back); other writes are short and finish.
     public var cancellable: Bool
 }
 

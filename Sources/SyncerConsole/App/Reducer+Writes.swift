@@ -135,7 +135,7 @@ extension Reducer {
     /// Starts a write off the input loop; one at a time, so results arrive in order.
     static func startWrite(_ state: inout AppState, _ request: WriteRequest) -> [Effect] {
         if let task = state.task {
-            flash(&state, "Busy: \(task.label) (Esc cancels a preview)", .error)
+            flash(&state, "Busy: \(task.label)\(task.cancellable ? " (Esc cancels it)" : "")", .error)
             return []
         }
         if state.readOnly, !isExport(request) {
@@ -144,8 +144,16 @@ extension Reducer {
         }
         let id = state.nextTaskID
         state.nextTaskID += 1
-        state.task = RunningTask(id: id, label: request.progressLabel, cancellable: false)
+        // Imports and exports can be stopped: the store interrupts them and they roll back.
+        state.task = RunningTask(id: id, label: request.progressLabel, cancellable: isBulk(request))
         return [.write(taskID: id, request)]
+    }
+
+    static func isBulk(_ request: WriteRequest) -> Bool {
+        switch request {
+        case .export, .importFile: return true
+        default: return false
+        }
     }
 
     static func isExport(_ request: WriteRequest) -> Bool {

@@ -272,6 +272,8 @@ public enum Reducer {
             state.logs = entries
             if state.followLogs { state.logsCursor = ListCursor() }
             state.clampCursor(.logs)
+        case .interruptRequested:
+            break
         case .importPreview(let taskID, let path, let override, let report):
             guard state.task?.id == taskID else { return [] }  // cancelled meanwhile
             state.task = nil
@@ -285,6 +287,7 @@ public enum Reducer {
         if task.cancellable {
             state.task = nil
             flash(&state, "Cancelled: \(task.label)", .info)
+            return [.interruptWork]
         } else {
             flash(&state, "\(task.label) cannot be stopped halfway; it finishes on its own", .info)
         }

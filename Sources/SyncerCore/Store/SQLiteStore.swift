@@ -52,6 +52,8 @@ public final class SQLiteStore: SyncerStore, @unchecked Sendable {
         try mapErrors { try pool.write { db in try body(SQLiteAccess(db: db)) } }
     }
 
+    public func interrupt() { pool.interrupt() }
+
     /// Checks the file for corruption (`PRAGMA integrity_check`); "ok" when sound.
     public func integrityCheck() throws -> String {
         try pool.read { db in try String.fetchOne(try db.cachedStatement(sql: "PRAGMA integrity_check")) ?? "no answer" }
@@ -60,6 +62,8 @@ public final class SQLiteStore: SyncerStore, @unchecked Sendable {
     private func mapErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+            throw SyncerError.interrupted
         } catch let error as DatabaseError {
             throw SyncerError.storage("\(location): \(error.message ?? error.description)")
         }

@@ -14,6 +14,11 @@ public protocol SyncerStore: AnyObject, Sendable {
 
     func read<T>(_ body: (any StoreReading) throws -> T) throws -> T
     func write<T>(_ body: (any StoreWriting) throws -> T) throws -> T
+
+    /// Stops the statements running right now (a long import, export or count) from
+    /// another thread. Their transactions roll back and the calls throw
+    /// `SyncerError.interrupted`; later calls run normally.
+    func interrupt()
 }
 
 /// Filters hosts for listing, in the store, so 1M hosts never pass through memory.
