@@ -157,6 +157,17 @@ public final class SQLiteStore: SyncerStore, @unchecked Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2-partial-host-indexes") { db in
+            // Partial indexes whose WHERE matches the queries' own filter: skipping to a
+            // deep offset (list_hosts start=99800) then walks index entries only, never
+            // the host rows, and the 24 h staleness count is an index range.
+            try db.execute(sql: """
+                DROP INDEX hosts_paging;
+                DROP INDEX hosts_stale;
+                CREATE INDEX hosts_paging ON hosts(is_object, seq) WHERE object_type <> 'template';
+                CREATE INDEX hosts_stale ON hosts(is_object, last_seen) WHERE object_type <> 'template';
+                """)
+        }
         return migrator
     }
 }
