@@ -74,6 +74,12 @@ let package = Package(
             ],
             swiftSettings: v5
         ),
+        // libFuzzer targets for the untrusted-input parsers; `scripts/fuzz` builds and runs them.
+        .executableTarget(
+            name: "syncer-fuzz",
+            dependencies: ["SyncerCore", "MCPServer", "MCPHTTP"],
+            swiftSettings: v5 + [.unsafeFlags(["-parse-as-library"])]
+        ),
         .testTarget(name: "SyncerCoreTests", dependencies: ["SyncerCore"], swiftSettings: v5),
         .testTarget(name: "SyncerTUITests", dependencies: ["SyncerCore"], swiftSettings: v5),
         .testTarget(name: "SyncerConsoleTests", dependencies: ["SyncerConsole", "SyncerCore"], exclude: ["__snapshots__"],

@@ -276,6 +276,11 @@ extension Syncer {
     /// (a `{"rule_type": T}` line, then one document per line).
     public func importBundle(file path: String, override: Bool = false, preview: Bool = false,
                              as principal: Principal) throws -> ImportReport {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        guard let size else { throw SyncerError.invalidBundle("cannot read \(path): no such file") }
+        // Foundation leaks a buffer when it maps an empty file (found by fuzzing), and an
+        // empty bundle is an error anyway.
+        guard size > 0 else { throw SyncerError.invalidBundle("\(path) is empty") }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
             throw SyncerError.invalidBundle("cannot read \(path): \(error.localizedDescription)")
