@@ -21,6 +21,8 @@ public enum SyncerError: Error, Equatable, CustomStringConvertible, Sendable {
     case crypto(String)
     /// Long work was stopped on request (`Syncer.interruptRunningWork`); nothing was written.
     case interrupted
+    /// Another process holds what this one needs (a second cron runner); try again later.
+    case busy(String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public enum SyncerError: Error, Equatable, CustomStringConvertible, Sendable {
         case .storage(let m): return "database error: \(m)"
         case .crypto(let m): return "encryption error: \(m)"
         case .interrupted: return "stopped on request; nothing was changed"
+        case .busy(let m): return m
         }
     }
 }

@@ -93,3 +93,57 @@ def test_killed_upsert_streams_keep_every_acknowledged_write(tmp_path):
         assert acknowledged <= stored, sorted(acknowledged - stored)[:5]
         # Each write and its log line landed together.
         assert logs == len(stored)
+
+
+def test_killed_cron_passes_leave_all_or_nothing_and_are_recovered(tmp_path):
+    """SIGKILL during `cron run`: the stale-host cleanup lands whole or not at all, its log
+    line with it, and the next runner resets the group the dead one left marked running."""
+    db = tmp_path / "syncer.sqlite"
+    tui(db, "demo", "--hosts", "0")
+    old_ms = int((time.time() - 90 * 86400) * 1000)
+    stale = [{"hostname": f"stale-{i}.example.org", "labels": {"i": str(i)}, "is_object": False,
+              "last_import_seen": {"$date": old_ms}} for i in range(5000)]
+    hosts_bundle = tmp_path / "stale.json"
+    hosts_bundle.write_text(json.dumps({"rules": {"host_objects": stale}}))
+    group = {"name": "purge", "interval": "hour", "timerange_from": "0", "timerange_to": "24", "enabled": True,
+             "run_once_next": False, "continue_on_error": True, "jobs": [
+                 {"name": "before", "command": "exec", "account": "", "args": ["sleep", "0.2"], "timeout": 10},
+                 {"name": "purge", "command": "cleanup_stale_hosts", "account": "", "args": ["30d"], "timeout": 300},
+                 {"name": "after", "command": "exec", "account": "", "args": ["sleep", "0.2"], "timeout": 10}]}
+    group_bundle = tmp_path / "group.json"
+    group_bundle.write_text(json.dumps({"rules": {"cron_groups": [group]}}))
+    tui(db, "rules", "import", str(group_bundle))
+
+    def stale_count() -> int:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT COUNT(*) FROM hosts WHERE hostname LIKE 'stale-%'").fetchone()[0]
+
+    def purge_logs() -> int:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT COUNT(*) FROM log_entries WHERE message LIKE 'Deleted 5000 host(s)%'").fetchone()[0]
+
+    rng = random.Random(13)
+    left_running = 0
+    for _ in range(KILLS):
+        if stale_count() == 0:
+            tui(db, "rules", "import", str(hosts_bundle))
+        logs_before = purge_logs()
+        proc = subprocess.Popen([str(TUI_BIN), "--db", str(db), "cron", "run", "--group", "purge"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=clean_env(tmp_path))
+        time.sleep(rng.uniform(0.05, 0.8))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert integrity(db) == "ok"
+        count = stale_count()
+        assert count in (0, len(stale)), count
+        # The deletion and its log line are one transaction.
+        assert purge_logs() - logs_before == (1 if count == 0 else 0)
+        with sqlite3.connect(db) as conn:
+            running = conn.execute("SELECT is_running FROM cron_stats WHERE group_name = 'purge'").fetchone()
+        left_running += bool(running and running[0])
+        if running and running[0]:
+            out = tui(db, "cron", "run", "--group", "purge", "--json")
+            assert json.loads(out)["recovered"] == ["purge"]
+    assert left_running > 0, "no kill landed inside a group run; widen the timing"
+    status = json.loads(tui(db, "cron", "status", "--json"))
+    assert not any(g["is_running"] for g in status)

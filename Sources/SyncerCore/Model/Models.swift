@@ -166,6 +166,9 @@ public struct CronGroup: DocumentRecord, Equatable, Sendable {
     public var enabled: Bool { bool("enabled") }
     public var runOnceNext: Bool { bool("run_once_next") }
     public var jobs: [JSONValue] { document["jobs"]?.arrayValue ?? [] }
+    public var continueOnError: Bool { bool("continue_on_error") }
+    /// Pass order, as in CMDBsyncer; equal values keep insertion order.
+    public var sortField: Int64 { document["sort_field"]?.intValue ?? 0 }
 }
 
 /// Run state of a cron group (CMDBsyncer's `CronStats`), kept apart from the group's

@@ -296,6 +296,13 @@ private struct SQLiteAccess: StoreWriting {
         return db.changesCount > 0
     }
 
+    func deleteHosts(seenBefore date: Date) throws -> [String] {
+        // The same rows `countHosts(seenBefore:)` counts, removed in one statement.
+        try String.fetchAll(try db.cachedStatement(sql: """
+            DELETE FROM hosts WHERE is_object = 0 AND last_seen < ? AND object_type <> 'template' RETURNING hostname
+            """), arguments: [ExtendedDate.milliseconds(date)])
+    }
+
     // MARK: Hosts
 
     private func hostWhere(_ filter: HostFilter) -> (String, StatementArguments) {

@@ -96,6 +96,8 @@ public protocol StoreWriting: StoreReading {
     func replaceDocument(ofType ruleType: String, id: ObjectID, with document: JSONObject) throws
     @discardableResult
     func deleteDocument(ofType ruleType: String, id: ObjectID) throws -> Bool
+    /// Removes the hosts (not objects or templates) last seen before `date`; their hostnames.
+    func deleteHosts(seenBefore date: Date) throws -> [String]
     func saveCronStats(_ stats: CronStats) throws
     func appendLog(_ entry: LogEntry) throws
 }

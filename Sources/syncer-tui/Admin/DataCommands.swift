@@ -171,13 +171,62 @@ struct CronCommand: ParsableCommand {
     }
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run due cron groups (not available yet).")
+        static let configuration = CommandConfiguration(
+            abstract: "Run the cron groups that are due (or the named ones) now.",
+            discussion: """
+                Runs each due group's jobs in order and records the run (cron status, the log). With --daemon it \
+                keeps going, starting a pass every --every seconds until SIGTERM or SIGINT, which end it after the \
+                job that is running (an exec child gets SIGTERM). One runner per database at a time. Exit status 1 \
+                when a group failed.
+                """)
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
         @Flag(help: "Keep running and start groups when they are due.") var daemon = false
+        @Option(help: "With --daemon: seconds between passes.") var every: Int = 60
+        @Option(name: .customLong("group"), help: "Run this group now, due or not (repeatable).") var groups: [String] = []
 
         func run() throws {
-            printError("cron run is not available in this version yet; `cron trigger` marks a group for the next run")
-            throw ExitCode(2)
+            guard every >= 1 else { printError("--every must be at least 1 second"); throw ExitCode(1) }
+            let syncer = try global.open()
+            let principal = Principal.localOperator(source: "cron")
+            let stop = CronStopFlag()
+            let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { stop.request() }
+                source.resume()
+                return source
+            }
+            defer { signals.forEach { $0.cancel() } }
+            let options = CronPassOptions(groups: groups.isEmpty ? nil : groups, stop: stop)
+
+            guard daemon else {
+                let result = try report { try syncer.runCronPass(options, as: principal) }
+                show(result)
+                if result.ran.contains(where: { $0.status != .ok }) { throw ExitCode(1) }
+                return
+            }
+            FileHandle.standardError.write(Data("syncer-tui: cron runner started, a pass every \(every) s\n".utf8))
+            while !stop.isRequested {
+                do { show(try syncer.runCronPass(options, as: principal)) } catch let error as SyncerError {
+                    // Another runner, a locked database: say so and try on the next tick.
+                    printError(error.description)
+                }
+                let wake = Date().addingTimeInterval(TimeInterval(every))
+                while !stop.isRequested, Date() < wake { Thread.sleep(forTimeInterval: 0.2) }
+            }
+            FileHandle.standardError.write(Data("syncer-tui: cron runner stopped\n".utf8))
+        }
+
+        private func show(_ result: CronPassReport) {
+            if output.json { printJSON(result.json); return }
+            for name in result.recovered { print("\(name): reset, its previous run was interrupted") }
+            if result.ran.isEmpty, !daemon { print("No cron group is due.") }
+            for run in result.ran {
+                print("\(run.group): \(run.status.rawValue) (\(run.jobs.count) job(s), next run \(run.nextRun.map { ExtendedDate.iso($0) } ?? "next pass"))")
+                for job in run.jobs { print("  \(job.name) [\(job.command)]: \(job.status.rawValue): \(job.message)") }
+            }
+            fflush(stdout)
         }
     }
 }

@@ -1,0 +1,224 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One job of a cron group: `{"name", "command", "account", "args": [..], "timeout": s}`.
+public struct CronJob: Equatable, Sendable {
+    public var name: String
+    public var command: String
+    public var account: String
+    public var args: [String]
+    public var timeout: TimeInterval
+    /// CMDBsyncer lets a job be switched off inside its group.
+    public var enabled: Bool
+
+    public static let defaultTimeout: TimeInterval = 300
+    /// The commands this syncer runs itself; any other ident (CMDBsyncer plugin commands)
+    /// imports fine and fails at run time.
+    public static let builtIns = ["run_autorules", "cleanup_stale_hosts", "export_bundle", "exec"]
+
+    init(_ value: JSONValue) {
+        let o = value.objectValue ?? [:]
+        command = o["command"]?.stringValue ?? ""
+        name = o["name"]?.stringValue ?? command
+        account = o["account"]?.stringValue ?? ""
+        args = o["args"]?.arrayValue?.compactMap { $0.stringValue ?? $0.intValue.map(String.init) } ?? []
+        let seconds: Double?
+        switch o["timeout"] {
+        case .int(let i): seconds = Double(i)
+        case .double(let d): seconds = d
+        case .string(let s): seconds = Double(s)
+        default: seconds = nil
+        }
+        timeout = seconds.map { $0 > 0 ? $0 : Self.defaultTimeout } ?? Self.defaultTimeout
+        enabled = o["enabled"]?.boolValue ?? true
+    }
+}
+
+/// Asks a cron pass to stop: between jobs, and by ending a running `exec` child.
+public final class CronStopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requested = false
+    public init() {}
+    public func request() { lock.lock(); requested = true; lock.unlock() }
+    public var isRequested: Bool { lock.lock(); defer { lock.unlock() }; return requested }
+}
+
+/// What one job did, for the group's log entry and `cron run --json`.
+public struct CronJobOutcome: JSONRepresentable, Equatable, Sendable {
+    public enum Status: String, Sendable { case ok, failed, skipped }
+    public var name: String
+    public var command: String
+    public var status: Status
+    public var message: String
+
+    public var json: JSONValue {
+        .object(["name": .string(name), "command": .string(command), "status": .string(status.rawValue), "message": .string(message)])
+    }
+}
+
+/// Runs an argument vector without a shell, with a deadline, keeping the tail of its
+/// combined output. A timed-out or stopped job gets SIGTERM, then SIGKILL, sent to its own
+/// process group so the children of a script go with it.
+///
+/// `posix_spawn` rather than Foundation's `Process`: the child must start with default
+/// signal handling and an empty signal mask whatever its parent ignores (the cron daemon
+/// ignores SIGTERM to handle it through Dispatch; `Process` passes that on, and a job
+/// that ignores SIGTERM cannot be ended politely).
+struct ExternalCommand {
+    static let outputLimit = 16 * 1024
+    static let killGrace: TimeInterval = 5
+
+    struct Result {
+        /// The exit status, or 128 + the signal that ended it.
+        var status: Int32
+        var output: String
+        var timedOut: Bool
+        var stopped: Bool
+    }
+
+    static func resolve(_ executable: String, path: String?) -> String? {
+        if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil }
+        for dir in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(dir)/\(executable)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func run(_ argv: [String], environment: [String: String], timeout: TimeInterval, stop: CronStopFlag?) throws -> Result {
+        guard let first = argv.first, !first.isEmpty else {
+            throw SyncerError.invalidArgument("exec needs an argument vector, e.g. [\"/usr/local/bin/sync.sh\", \"--quiet\"]")
+        }
+        guard let executable = resolve(first, path: environment["PATH"]) else {
+            throw SyncerError.invalidArgument("exec: '\(first)' is not an executable file (nor found in PATH)")
+        }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            throw SyncerError.invalidArgument("exec: cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
+        // Only this child gets the write end (dup2 in the child clears the flag).
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let pid: pid_t
+        do {
+            defer { close(fds[1]) }
+            pid = try spawn(executable, argv, environment, output: fds[1])
+        } catch {
+            close(fds[0])
+            throw error
+        }
+
+        // Drain the pipe on its own thread so a chatty child never blocks on a full pipe.
+        let tail = OutputTail(limit: outputLimit)
+        let drained = DispatchSemaphore(value: 0)
+        let readEnd = fds[0]
+        Thread.detachNewThread {
+            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 65_536)
+            defer { buffer.deallocate(); close(readEnd); drained.signal() }
+            while true {
+                let n = read(readEnd, buffer, 65_536)
+                if n > 0 { tail.append(Data(bytes: buffer, count: n)) } else if n < 0, errno == EINTR { continue } else { break }
+            }
+        }
+
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false, stopped = false
+        var status: Int32 = 0
+        var ended = false
+        while !ended {
+            if let code = reap(pid, blocking: false) { status = code; ended = true; break }
+            if stop?.isRequested == true { stopped = true } else if Date() >= deadline { timedOut = true }
+            if stopped || timedOut {
+                kill(-pid, SIGTERM)
+                let grace = Date().addingTimeInterval(killGrace)
+                while Date() < grace, !ended {
+                    if let code = reap(pid, blocking: false) { status = code; ended = true } else { usleep(20_000) }
+                }
+                if !ended {
+                    kill(-pid, SIGKILL)
+                    status = reap(pid, blocking: true) ?? 137
+                    ended = true
+                }
+                break
+            }
+            usleep(20_000)
+        }
+        // A grandchild may still hold the pipe open; do not wait for it forever.
+        _ = drained.wait(timeout: .now() + 2)
+        return Result(status: status, output: tail.text, timedOut: timedOut, stopped: stopped)
+    }
+
+    private static func spawn(_ executable: String, _ argv: [String], _ environment: [String: String], output: Int32) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, output, 1)
+        posix_spawn_file_actions_adddup2(&actions, output, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
+
+        let args = argv.map { strdup($0) } + [nil]
+        let env = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (args + env).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, args, env)
+        guard rc == 0 else {
+            throw SyncerError.invalidArgument("exec: cannot start '\(executable)': \(String(cString: strerror(rc)))")
+        }
+        return pid
+    }
+
+    /// The exit status once the child has ended (128 + signal when killed); nil while running.
+    private static func reap(_ pid: pid_t, blocking: Bool) -> Int32? {
+        var raw: Int32 = 0
+        while true {
+            let r = waitpid(pid, &raw, blocking ? 0 : WNOHANG)
+            if r == pid { break }
+            if r < 0, errno == EINTR { continue }
+            if r < 0 { return 255 }  // not our child any more: nothing to wait for
+            return nil
+        }
+        let signal = raw & 0x7f
+        return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+    }
+}
+
+/// The last bytes of a stream, thread-safe.
+private final class OutputTail: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes = Data()
+    private var dropped = false
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func append(_ data: Data) {
+        lock.lock(); defer { lock.unlock() }
+        bytes.append(data)
+        if bytes.count > limit * 2 {
+            bytes = Data(bytes.suffix(limit))
+            dropped = true
+        }
+    }
+
+    var text: String {
+        lock.lock(); defer { lock.unlock() }
+        let kept = bytes.count > limit ? Data(bytes.suffix(limit)) : bytes
+        let body = String(decoding: kept, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (dropped || bytes.count > limit ? "…" : "") + body
+    }
+}
