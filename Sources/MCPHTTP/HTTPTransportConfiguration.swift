@@ -1,4 +1,5 @@
 import Foundation
+import MCPServer
 
 /// Settings of the HTTP service (`--transport sse`), resolved from flags and environment.
 public struct HTTPTransportConfiguration: Sendable {
@@ -14,8 +15,8 @@ public struct HTTPTransportConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// How often an idle SSE stream gets a comment, so a vanished client is noticed.
     public var keepAliveInterval: Duration
-    /// Open legacy SSE sessions at most; more get 503.
-    public var maxSessions: Int
+    /// Connections, sessions, timeouts and queues (flags `--max-connections` …).
+    public var limits: MCPConfiguration.Limits
     /// How long a verified credential is reused without another scrypt check.
     public var credentialLifetime: TimeInterval
     /// Failed logins per peer address per minute before 429.
@@ -24,11 +25,11 @@ public struct HTTPTransportConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8765, allowInsecureAuth: Bool = false, trustedProxies: Int = 0,
         allowedOrigins: [String] = [], maxBodyBytes: Int = 16 << 20, keepAliveInterval: Duration = .seconds(15),
-        maxSessions: Int = 1000, credentialLifetime: TimeInterval = 300, maxFailuresPerMinute: Int = 20
+        limits: MCPConfiguration.Limits = .init(), credentialLifetime: TimeInterval = 300, maxFailuresPerMinute: Int = 20
     ) {
         self.host = host; self.port = port; self.allowInsecureAuth = allowInsecureAuth
         self.trustedProxies = trustedProxies; self.allowedOrigins = allowedOrigins; self.maxBodyBytes = maxBodyBytes
-        self.keepAliveInterval = keepAliveInterval; self.maxSessions = maxSessions
+        self.keepAliveInterval = keepAliveInterval; self.limits = limits
         self.credentialLifetime = credentialLifetime; self.maxFailuresPerMinute = maxFailuresPerMinute
     }
 

@@ -63,9 +63,11 @@ struct MCPHTTPRoutes: Sendable {
     func openStream(_ request: Request, _ context: MCPRequestContext) async throws -> Response {
         guard let owner = context.userID else { return .unauthorized("unauthorized") }
         guard let (id, events) = await sessions.open(ownerID: owner) else {
-            return .plain(.serviceUnavailable, "too many open SSE sessions (\(configuration.maxSessions)); try again later")
+            return .plain(.serviceUnavailable, "too many open SSE sessions (\(configuration.limits.maxSSESessions), --max-sse-sessions); try again later")
         }
         let sessions = self.sessions
+        // A client that hangs up frees its session at once, not at the next keep-alive.
+        context.channel.closeFuture.whenComplete { _ in Task { await sessions.close(id) } }
         let interval = configuration.keepAliveInterval
         let logger = context.logger
         var headers = HTTPFields()
@@ -76,12 +78,15 @@ struct MCPHTTPRoutes: Sendable {
             let keepAlive = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
-                    _ = await sessions.send(ServerSentEvent.keepAlive, to: id, ownerID: owner)
+                    await sessions.send(ServerSentEvent.keepAlive, to: id, ownerID: owner)
                 }
             }
             do {
                 try await writer.write(ServerSentEvent.event("endpoint", "/messages/?session_id=\(id)"))
-                for await event in events { try await writer.write(event) }
+                for await event in events {
+                    try await writer.write(event)
+                    await sessions.delivered(event.readableBytes, on: id)
+                }
                 try await writer.finish(nil)
             } catch {
                 logger.debug("SSE session \(id) ended: \(error)")
@@ -100,12 +105,19 @@ struct MCPHTTPRoutes: Sendable {
             return .plain(.notFound, "unknown session '\(id)': open a new one with GET /sse")
         }
         guard let data = try await body(of: request) else { return tooLarge }
-        let server = self.server, sessions = self.sessions
+        guard await sessions.beginRequest(on: id) else {
+            return .plain(.tooManyRequests, "\(configuration.limits.maxInFlight) requests are already in progress on this session (--max-in-flight); wait for their replies")
+        }
+        let server = self.server, sessions = self.sessions, logger = context.logger
         // The reply travels on the stream; the POST itself is only acknowledged.
         Task {
             if let reply = await server.handle(data, as: principal) {
-                _ = await sessions.send(ServerSentEvent.event("message", String(decoding: reply, as: UTF8.self)), to: id, ownerID: owner)
+                let event = ServerSentEvent.event("message", String(decoding: reply, as: UTF8.self))
+                if await sessions.send(event, to: id, ownerID: owner) == .overflow {
+                    logger.warning("SSE session \(id) closed: its client left more than \(configuration.limits.maxQueuedBytes) bytes unread (--max-queued-bytes)")
+                }
             }
+            await sessions.endRequest(on: id)
         }
         return .plain(.accepted, "Accepted")
     }

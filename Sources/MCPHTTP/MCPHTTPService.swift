@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -17,7 +20,10 @@ public enum MCPHTTPService {
         server: MCPServer, syncer: Syncer, configuration: HTTPTransportConfiguration, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        let sessions = SSESessionRegistry(capacity: configuration.maxSessions)
+        let limits = configuration.limits
+        FileDescriptorLimit.raise(toServe: limits.maxConnections, logger: logger)
+        let sessions = SSESessionRegistry(
+            capacity: limits.maxSSESessions, maxQueuedBytes: limits.maxQueuedBytes, maxInFlight: limits.maxInFlight)
         let router = Router(context: MCPRequestContext.self)
         router.add(middleware: OriginGuard(configuration: configuration))
         router.add(middleware: TransportSecurityGuard(configuration: configuration))
@@ -26,9 +32,16 @@ public enum MCPHTTPService {
             failures: LoginFailureLimiter(limit: configuration.maxFailuresPerMinute)))
         MCPHTTPRoutes(server: server, sessions: sessions, configuration: configuration).register(on: router)
 
+        let requestTimeout = TimeAmount.seconds(Int64(limits.requestTimeout))
+        let writeTimeout = TimeAmount.seconds(Int64(limits.writeTimeout))
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cmdbsyncer-mcp"),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ConnectionDeadlineHandler(requestTimeout: requestTimeout, writeTimeout: writeTimeout)],
+                idleTimeout: .seconds(Int64(limits.idleTimeout)))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "cmdbsyncer-mcp",
+                availableConnectionsDelegate: .maximum(limits.maxConnections, logger: logger)),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
         let group = ServiceGroup(configuration: .init(
@@ -46,5 +59,27 @@ private struct SessionCloser: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await sessions.closeAll()
+    }
+}
+
+/// Each connection costs a file descriptor. Lift the soft limit toward the hard one so
+/// `--max-connections` is what bounds us, and say so when the hard limit is lower.
+enum FileDescriptorLimit {
+    static func raise(toServe connections: Int, logger: Logger) {
+        #if os(Linux)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0 else { return }
+        let wanted = rlim_t(connections + 256)  // the database, logs, the listener, SSE bookkeeping
+        if limit.rlim_cur < wanted {
+            limit.rlim_cur = min(wanted, limit.rlim_max)
+            _ = setrlimit(resource, &limit)
+        }
+        if limit.rlim_cur < wanted {
+            logger.warning("the open-file limit (\(limit.rlim_cur)) is below what --max-connections \(connections) needs (\(wanted)); lower --max-connections or raise `ulimit -n`")
+        }
     }
 }

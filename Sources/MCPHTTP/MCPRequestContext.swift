@@ -9,12 +9,15 @@ import SyncerCore
 struct MCPRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let remoteAddress: SocketAddress?
+    /// The connection, so an SSE session ends the moment its client hangs up.
+    let channel: any Channel
     var principal: Principal?
     var userID: String?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 
     /// The peer's IP address as text ("127.0.0.1", "::1").

@@ -10,13 +10,26 @@ actor SSESessionRegistry {
     struct Session {
         let ownerID: String
         let continuation: AsyncStream<ByteBuffer>.Continuation
+        /// Bytes queued and not yet written to the client.
+        var queuedBytes = 0
+        var queuedEvents = 0
+        /// Messages posted whose replies have not been queued yet.
+        var inFlight = 0
     }
+
+    enum SendResult { case queued, noSession, overflow }
 
     private var sessions: [String: Session] = [:]
     private var closed = false
     let capacity: Int
+    let maxQueuedBytes: Int
+    let maxInFlight: Int
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int, maxQueuedBytes: Int = 32 << 20, maxInFlight: Int = 64) {
+        self.capacity = capacity
+        self.maxQueuedBytes = maxQueuedBytes
+        self.maxInFlight = maxInFlight
+    }
 
     var count: Int { sessions.count }
 
@@ -26,19 +39,52 @@ actor SSESessionRegistry {
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
         let id = bytes.map { String(format: "%02x", $0) }.joined()
-        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        // Unbounded here, bounded by `maxQueuedBytes` in `send`: dropping an event would
+        // silently lose a reply, so a client that falls that far behind loses its session.
+        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .unbounded)
         sessions[id] = Session(ownerID: ownerID, continuation: continuation)
         return (id, stream)
     }
 
-    /// Queues an event on a session owned by `ownerID`; false if there is no such session.
-    func send(_ event: ByteBuffer, to id: String, ownerID: String) -> Bool {
-        guard let session = sessions[id], session.ownerID == ownerID else { return false }
+    /// Queues an event on a session owned by `ownerID`. A session whose client has not
+    /// taken `maxQueuedBytes` is closed (one event of any size may always wait).
+    @discardableResult
+    func send(_ event: ByteBuffer, to id: String, ownerID: String) -> SendResult {
+        guard var session = sessions[id], session.ownerID == ownerID else { return .noSession }
+        if session.queuedEvents > 0, session.queuedBytes + event.readableBytes > maxQueuedBytes {
+            close(id)
+            return .overflow
+        }
+        session.queuedBytes += event.readableBytes
+        session.queuedEvents += 1
+        sessions[id] = session
         session.continuation.yield(event)
-        return true
+        return .queued
+    }
+
+    /// The stream wrote an event to the client.
+    func delivered(_ bytes: Int, on id: String) {
+        guard var session = sessions[id] else { return }
+        session.queuedBytes -= bytes
+        session.queuedEvents -= 1
+        sessions[id] = session
     }
 
     func exists(_ id: String, ownerID: String) -> Bool { sessions[id]?.ownerID == ownerID }
+
+    /// Counts a posted message against the session's in-flight limit; false when at it.
+    func beginRequest(on id: String) -> Bool {
+        guard var session = sessions[id], session.inFlight < maxInFlight else { return false }
+        session.inFlight += 1
+        sessions[id] = session
+        return true
+    }
+
+    func endRequest(on id: String) {
+        guard var session = sessions[id] else { return }
+        session.inFlight -= 1
+        sessions[id] = session
+    }
 
     func close(_ id: String) {
         sessions.removeValue(forKey: id)?.continuation.finish()

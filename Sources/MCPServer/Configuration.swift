@@ -17,8 +17,31 @@ public struct MCPConfiguration: Equatable, Sendable {
     public var readOnly = false
     public var allowedOrigins: [String] = []
     public var maxBodyBytes = 16 << 20
+    public var limits = Limits()
 
     public init() {}
+
+    /// Bounds on what clients may hold of the server: connections, sessions, time and
+    /// memory. Each has a flag and a variable (README, "Resource limits").
+    public struct Limits: Equatable, Sendable {
+        /// HTTP connections served at once; more wait in the listen backlog.
+        public var maxConnections = 2048
+        /// Open legacy SSE sessions; more get 503.
+        public var maxSSESessions = 1000
+        /// Seconds a connection may go without a complete request head (idle keep-alive,
+        /// slow-loris headers) before it is closed.
+        public var idleTimeout = 30
+        /// Seconds a request body may take to arrive in full (slow-loris bodies).
+        public var requestTimeout = 30
+        /// Seconds a connection may refuse to take our output (a client that does not read).
+        public var writeTimeout = 30
+        /// Requests one client may have in progress at once (stdio: reading pauses; an SSE
+        /// session: 429). Bounds the replies held for a client that does not read them.
+        public var maxInFlight = 64
+        /// Bytes of replies queued on one SSE session before the session is closed.
+        public var maxQueuedBytes = 32 << 20
+        public init() {}
+    }
 
     /// The command-line values; nil or false means "not given".
     public struct Flags: Sendable {
@@ -33,6 +56,13 @@ public struct MCPConfiguration: Equatable, Sendable {
         public var readOnly = false
         public var allowedOrigins: String?
         public var maxBodyBytes: Int?
+        public var maxConnections: Int?
+        public var maxSSESessions: Int?
+        public var idleTimeout: Int?
+        public var requestTimeout: Int?
+        public var writeTimeout: Int?
+        public var maxInFlight: Int?
+        public var maxQueuedBytes: Int?
         public init() {}
     }
 
@@ -76,10 +106,16 @@ public struct MCPConfiguration: Equatable, Sendable {
         if let origins = value(flags.allowedOrigins, "CMDBSYNCER_MCP_ALLOWED_ORIGINS") {
             c.allowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        if let max = flags.maxBodyBytes {
-            guard max >= 1024 else { throw Invalid(description: "--max-body-bytes must be at least 1024, got \(max)") }
-            c.maxBodyBytes = max
-        }
+        c.maxBodyBytes = try number(flags.maxBodyBytes, "max-body-bytes", "CMDBSYNCER_MCP_MAX_BODY_BYTES", 1024...(1 << 30)) ?? c.maxBodyBytes
+        var l = Limits()
+        l.maxConnections = try number(flags.maxConnections, "max-connections", "CMDBSYNCER_MCP_MAX_CONNECTIONS", 1...1_000_000) ?? l.maxConnections
+        l.maxSSESessions = try number(flags.maxSSESessions, "max-sse-sessions", "CMDBSYNCER_MCP_MAX_SSE_SESSIONS", 0...1_000_000) ?? l.maxSSESessions
+        l.idleTimeout = try number(flags.idleTimeout, "idle-timeout", "CMDBSYNCER_MCP_IDLE_TIMEOUT", 1...86_400) ?? l.idleTimeout
+        l.requestTimeout = try number(flags.requestTimeout, "request-timeout", "CMDBSYNCER_MCP_REQUEST_TIMEOUT", 1...86_400) ?? l.requestTimeout
+        l.writeTimeout = try number(flags.writeTimeout, "write-timeout", "CMDBSYNCER_MCP_WRITE_TIMEOUT", 1...86_400) ?? l.writeTimeout
+        l.maxInFlight = try number(flags.maxInFlight, "max-in-flight", "CMDBSYNCER_MCP_MAX_IN_FLIGHT", 1...100_000) ?? l.maxInFlight
+        l.maxQueuedBytes = try number(flags.maxQueuedBytes, "max-queued-bytes", "CMDBSYNCER_MCP_MAX_QUEUED_BYTES", 65_536...(1 << 34)) ?? l.maxQueuedBytes
+        c.limits = l
         return c
     }
 

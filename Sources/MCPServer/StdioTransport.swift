@@ -15,19 +15,26 @@ import Darwin
 /// there is no polling and no idle CPU. Every request runs as its own task (a slow tool
 /// does not hold up a ping). Each reply is written whole, as one line, under a lock. On
 /// EOF the transport stops reading but waits until every request it read is answered.
+///
+/// At most `maxInFlight` requests are in progress; the reader waits for a free slot
+/// before it takes the next line. A client that never reads its replies therefore stalls
+/// on its own full pipe, and we hold at most `maxInFlight` replies for it, not one per
+/// line it managed to send.
 public final class StdioTransport: @unchecked Sendable {
     public let server: MCPServer
     public let principal: Principal
     /// Longer lines are discarded unread and answered with -32600.
     public let maxLineBytes: Int
+    public let maxInFlight: Int
     private let input: Int32
     private let writer: LineWriter
 
-    public init(server: MCPServer, principal: Principal, maxLineBytes: Int = 16 << 20,
+    public init(server: MCPServer, principal: Principal, maxLineBytes: Int = 16 << 20, maxInFlight: Int = 64,
                 input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
         self.server = server
         self.principal = principal
         self.maxLineBytes = max(1024, maxLineBytes)
+        self.maxInFlight = max(1, maxInFlight)
         self.input = input
         self.writer = LineWriter(fd: output)
     }
@@ -36,13 +43,15 @@ public final class StdioTransport: @unchecked Sendable {
     public func run() async {
         // A client that goes away must not kill us mid-write: EPIPE is handled instead.
         signal(SIGPIPE, SIG_IGN)
-        let lines = LineReader.start(fd: input, maxLineBytes: maxLineBytes)
+        let slots = DispatchSemaphore(value: maxInFlight)
+        let lines = LineReader.start(fd: input, maxLineBytes: maxLineBytes, slots: slots)
         await withDiscardingTaskGroup { group in
             for await event in lines {
                 switch event {
                 case .line(let data):
                     group.addTask { [server, principal, writer] in
                         if let reply = await server.handle(data, as: principal) { writer.writeLine(reply) }
+                        slots.signal()
                     }
                 case .oversized:
                     let error = RPCError.invalidRequest("message larger than \(maxLineBytes) bytes; it was discarded unread")
@@ -95,10 +104,14 @@ enum LineReader {
         case oversized
     }
 
-    static func start(fd: Int32, maxLineBytes: Int) -> AsyncStream<Event> {
+    /// Each `.line` takes one of `slots` before it is handed on; its handler gives it back.
+    static func start(fd: Int32, maxLineBytes: Int, slots: DispatchSemaphore) -> AsyncStream<Event> {
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .unbounded)
         let thread = Thread {
-            readLoop(fd: fd, maxLineBytes: maxLineBytes) { continuation.yield($0) }
+            readLoop(fd: fd, maxLineBytes: maxLineBytes) { event in
+                if case .line = event { slots.wait() }
+                continuation.yield(event)
+            }
             continuation.finish()
         }
         thread.name = "mcp-stdin"

@@ -15,7 +15,9 @@ struct CMDBSyncerMCP: ParsableCommand {
             Every flag falls back to its environment variable: CMDBSYNCER_DB, CMDBSYNCER_MCP_TRANSPORT, \
             CMDBSYNCER_MCP_HOST, CMDBSYNCER_MCP_PORT, CMDBSYNCER_API_USER, CMDBSYNCER_API_PASSWORD, \
             CMDBSYNCER_ALLOW_INSECURE_API_AUTH=1, CMDBSYNCER_TRUSTED_PROXIES, CMDBSYNCER_MCP_READ_ONLY=1, \
-            CMDBSYNCER_MCP_ALLOWED_ORIGINS. Flags win.
+            CMDBSYNCER_MCP_ALLOWED_ORIGINS, CMDBSYNCER_MCP_MAX_BODY_BYTES, CMDBSYNCER_MCP_MAX_IN_FLIGHT, \
+            CMDBSYNCER_MCP_MAX_CONNECTIONS, CMDBSYNCER_MCP_MAX_SSE_SESSIONS, CMDBSYNCER_MCP_IDLE_TIMEOUT, \
+            CMDBSYNCER_MCP_REQUEST_TIMEOUT, CMDBSYNCER_MCP_WRITE_TIMEOUT, CMDBSYNCER_MCP_MAX_QUEUED_BYTES. Flags win.
             """,
         version: MCPServer.serverVersion
     )
@@ -53,12 +55,35 @@ struct CMDBSyncerMCP: ParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest message accepted, in bytes (default 16 MiB).")
     var maxBodyBytes: Int?
 
+    @Option(name: .customLong("max-in-flight"), help: "Requests one client may have in progress at once (default 64).")
+    var maxInFlight: Int?
+
+    @Option(name: .customLong("max-connections"), help: "HTTP: connections served at once; more wait (default 2048).")
+    var maxConnections: Int?
+
+    @Option(name: .customLong("max-sse-sessions"), help: "HTTP: open legacy SSE sessions; more get 503 (default 1000).")
+    var maxSSESessions: Int?
+
+    @Option(name: .customLong("idle-timeout"), help: "HTTP: seconds a connection may wait without a complete request head (default 30).")
+    var idleTimeout: Int?
+
+    @Option(name: .customLong("request-timeout"), help: "HTTP: seconds a request body may take to arrive (default 30).")
+    var requestTimeout: Int?
+
+    @Option(name: .customLong("write-timeout"), help: "HTTP: seconds a client may leave our output unread before it is dropped (default 30).")
+    var writeTimeout: Int?
+
+    @Option(name: .customLong("max-queued-bytes"), help: "HTTP: reply bytes queued on one SSE session before it is closed (default 32 MiB).")
+    var maxQueuedBytes: Int?
+
     func serve() async {
         var flags = MCPConfiguration.Flags()
         flags.database = database; flags.transport = transport; flags.host = host; flags.port = port
         flags.user = user; flags.password = password; flags.allowInsecureAPIAuth = allowInsecureAPIAuth
         flags.trustedProxies = trustedProxies; flags.readOnly = readOnly; flags.allowedOrigins = allowedOrigins
-        flags.maxBodyBytes = maxBodyBytes
+        flags.maxBodyBytes = maxBodyBytes; flags.maxInFlight = maxInFlight; flags.maxConnections = maxConnections
+        flags.maxSSESessions = maxSSESessions; flags.idleTimeout = idleTimeout; flags.requestTimeout = requestTimeout
+        flags.writeTimeout = writeTimeout; flags.maxQueuedBytes = maxQueuedBytes
         let environment = ProcessInfo.processInfo.environment
 
         let config: MCPConfiguration
@@ -84,7 +109,8 @@ struct CMDBSyncerMCP: ParsableCommand {
         let principal = Principal(user: user, source: "mcp")
         Logger(label: "cmdbsyncer.mcp").info(
             "serving MCP on stdio as \(principal.name)\(config.readOnly ? " (read-only)" : ""), \(server.tools.count) tools")
-        await StdioTransport(server: server, principal: principal, maxLineBytes: config.maxBodyBytes).run()
+        await StdioTransport(server: server, principal: principal, maxLineBytes: config.maxBodyBytes,
+                             maxInFlight: config.limits.maxInFlight).run()
     }
 
     /// `--transport sse`: every request brings its own Basic credentials, so none are bound here.
@@ -100,7 +126,8 @@ struct CMDBSyncerMCP: ParsableCommand {
         let server = MCPServer(syncer: syncer, options: .init(readOnly: config.readOnly))
         let http = HTTPTransportConfiguration(
             host: config.host, port: config.port, allowInsecureAuth: config.allowInsecureAPIAuth,
-            trustedProxies: config.trustedProxies, allowedOrigins: config.allowedOrigins, maxBodyBytes: config.maxBodyBytes)
+            trustedProxies: config.trustedProxies, allowedOrigins: config.allowedOrigins, maxBodyBytes: config.maxBodyBytes,
+            limits: config.limits)
         do {
             try await MCPHTTPService.run(server: server, syncer: syncer, configuration: http, logger: logger) { port in
                 logger.info("serving MCP on http://\(config.host):\(port) (/mcp Streamable HTTP, /sse legacy SSE)\(config.readOnly ? ", read-only" : "")")
