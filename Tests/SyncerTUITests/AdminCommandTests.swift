@@ -139,6 +139,55 @@ final class Scratch {
         #expect(onlyCron["rules"]?.objectValue?.keys == ["cron_groups"])
     }
 
+    @Test func cronRunExecutesDueGroupsAndTheDaemonStopsOnSIGTERM() throws {
+        let s = try Scratch()
+        func group(_ name: String, _ argv: [String]) -> JSONValue {
+            ["name": .string(name), "interval": "10min", "timerange_from": "0", "timerange_to": "24", "enabled": true,
+             "run_once_next": false, "continue_on_error": false,
+             "jobs": [["name": "job", "command": "exec", "account": "", "args": .strings(argv), "timeout": 30]]]
+        }
+        let bundle: JSONValue = ["rules": ["cron_groups": [group("ping", ["/bin/echo", "pong"]), group("broken", ["/bin/false"])]]]
+        let path = s.folder.appendingPathComponent("cron.json").path
+        try bundle.compactText.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try run(["--db", s.db, "rules", "import", path]).status == 0)
+
+        // One pass: both groups are due; one fails, so the exit status is 1.
+        let first = try run(["--db", s.db, "cron", "run", "--json"])
+        #expect(first.status == 1)
+        let report = try JSONReader.parse(first.stdout)
+        #expect(report["ran"]?.arrayValue?.map { $0["group"]!.stringValue! } == ["ping", "broken"])
+        let ran = report["ran"]?.arrayValue ?? []
+        #expect(ran.first?["jobs"]?.arrayValue?.first?["message"]?.stringValue?.contains("pong") == true)
+        #expect(ran.last?["status"] == "failed")
+        let idle = try run(["--db", s.db, "cron", "run"])
+        #expect(idle.status == 0 && idle.stdout.contains("No cron group is due"))
+        #expect(try run(["--db", s.db, "cron", "run", "--group", "ghost"]).status == 1)
+
+        // The daemon runs a triggered group on its next tick and stops cleanly on SIGTERM.
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: Binary.syncerTUI)
+        daemon.arguments = ["--db", s.db, "cron", "run", "--daemon", "--every", "1"]
+        let err = Pipe()
+        daemon.standardError = err
+        daemon.standardOutput = FileHandle.nullDevice
+        try daemon.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(try run(["--db", s.db, "cron", "trigger", "ping"]).status == 0)
+        let deadline = Date().addingTimeInterval(15)
+        var triggeredRan = false
+        while Date() < deadline, !triggeredRan {
+            Thread.sleep(forTimeInterval: 0.2)
+            let status = try JSONReader.parse(try run(["--db", s.db, "cron", "status", "--json"]).stdout)
+            triggeredRan = status.arrayValue?.first { $0["name"] == "ping" }?["run_once_next"] == false
+        }
+        #expect(triggeredRan)
+        daemon.terminate()
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("cron runner stopped"))
+    }
+
     /// Two processes importing into one SQLite file at once: every document lands once,
     /// every process succeeds (no "database is locked").
     @Test func concurrentProcessesLoseNoWrite() throws {

@@ -159,12 +159,13 @@ extension Syncer {
         let interval: TimeInterval
         do { interval = try CronSchedule.interval(group.interval) } catch {
             interval = CronSchedule.intervals["daily"]!
-            outcomes.append(.init(name: "schedule", command: "", status: .failed, message: "\(error); ran once, next run in a day"))
+            outcomes.append(.init(name: "schedule", command: "", status: .failed,
+                                  message: "\(error); the jobs were not run, next try in a day"))
             status = .failed
         }
         for job in group.jobs.map(CronJob.init) {
             if options.stop?.isRequested == true { status = .stopped; break }
-            if status == .failed && !group.continueOnError {
+            if status == .failed && (!group.continueOnError || outcomes.first?.name == "schedule") {
                 outcomes.append(.init(name: job.name, command: job.command, status: .skipped, message: "an earlier job failed"))
                 continue
             }
