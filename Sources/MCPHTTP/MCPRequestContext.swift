@@ -8,20 +8,18 @@ import SyncerCore
 /// once authenticated, the user the request acts as. Nothing outlives the request.
 struct MCPRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
-    let remoteAddress: SocketAddress?
-    /// The connection, so an SSE session ends the moment its client hangs up.
+    /// The connection: its peer address, and an SSE session ends the moment it closes.
     let channel: any Channel
     var principal: Principal?
     var userID: String?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
         channel = source.channel
     }
 
     /// The peer's IP address as text ("127.0.0.1", "::1").
-    var peerAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    var peerAddress: String { channel.remoteAddress?.ipAddress ?? "unknown" }
 }
 
 extension Response {

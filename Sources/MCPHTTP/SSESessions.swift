@@ -10,9 +10,8 @@ actor SSESessionRegistry {
     struct Session {
         let ownerID: String
         let continuation: AsyncStream<ByteBuffer>.Continuation
-        /// Bytes queued and not yet written to the client.
+        /// Bytes queued and not yet written to the client (every event has some).
         var queuedBytes = 0
-        var queuedEvents = 0
         /// Messages posted whose replies have not been queued yet.
         var inFlight = 0
     }
@@ -51,12 +50,11 @@ actor SSESessionRegistry {
     @discardableResult
     func send(_ event: ByteBuffer, to id: String, ownerID: String) -> SendResult {
         guard var session = sessions[id], session.ownerID == ownerID else { return .noSession }
-        if session.queuedEvents > 0, session.queuedBytes + event.readableBytes > maxQueuedBytes {
+        if session.queuedBytes > 0, session.queuedBytes + event.readableBytes > maxQueuedBytes {
             close(id)
             return .overflow
         }
         session.queuedBytes += event.readableBytes
-        session.queuedEvents += 1
         sessions[id] = session
         session.continuation.yield(event)
         return .queued
@@ -66,7 +64,6 @@ actor SSESessionRegistry {
     func delivered(_ bytes: Int, on id: String) {
         guard var session = sessions[id] else { return }
         session.queuedBytes -= bytes
-        session.queuedEvents -= 1
         sessions[id] = session
     }
 

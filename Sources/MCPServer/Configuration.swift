@@ -107,17 +107,26 @@ public struct MCPConfiguration: Equatable, Sendable {
             c.allowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         c.maxBodyBytes = try number(flags.maxBodyBytes, "max-body-bytes", "CMDBSYNCER_MCP_MAX_BODY_BYTES", 1024...(1 << 30)) ?? c.maxBodyBytes
-        var l = Limits()
-        l.maxConnections = try number(flags.maxConnections, "max-connections", "CMDBSYNCER_MCP_MAX_CONNECTIONS", 1...1_000_000) ?? l.maxConnections
-        l.maxSSESessions = try number(flags.maxSSESessions, "max-sse-sessions", "CMDBSYNCER_MCP_MAX_SSE_SESSIONS", 0...1_000_000) ?? l.maxSSESessions
-        l.idleTimeout = try number(flags.idleTimeout, "idle-timeout", "CMDBSYNCER_MCP_IDLE_TIMEOUT", 1...86_400) ?? l.idleTimeout
-        l.requestTimeout = try number(flags.requestTimeout, "request-timeout", "CMDBSYNCER_MCP_REQUEST_TIMEOUT", 1...86_400) ?? l.requestTimeout
-        l.writeTimeout = try number(flags.writeTimeout, "write-timeout", "CMDBSYNCER_MCP_WRITE_TIMEOUT", 1...86_400) ?? l.writeTimeout
-        l.maxInFlight = try number(flags.maxInFlight, "max-in-flight", "CMDBSYNCER_MCP_MAX_IN_FLIGHT", 1...100_000) ?? l.maxInFlight
-        l.maxQueuedBytes = try number(flags.maxQueuedBytes, "max-queued-bytes", "CMDBSYNCER_MCP_MAX_QUEUED_BYTES", 65_536...(1 << 34)) ?? l.maxQueuedBytes
-        c.limits = l
+        for setting in limitSettings {
+            let variable = "CMDBSYNCER_MCP_" + setting.flag.uppercased().replacingOccurrences(of: "-", with: "_")
+            if let n = try number(flags[keyPath: setting.given], setting.flag, variable, setting.range) {
+                c.limits[keyPath: setting.limit] = n
+            }
+        }
         return c
     }
+
+    /// Each limit's flag (`--max-connections`, variable `CMDBSYNCER_MCP_MAX_CONNECTIONS`),
+    /// where its value arrives in `Flags`, where it goes in `Limits`, and what it may be.
+    static let limitSettings: [(flag: String, given: KeyPath<Flags, Int?>, limit: WritableKeyPath<Limits, Int>, range: ClosedRange<Int>)] = [
+        ("max-connections", \.maxConnections, \.maxConnections, 1...1_000_000),
+        ("max-sse-sessions", \.maxSSESessions, \.maxSSESessions, 0...1_000_000),
+        ("idle-timeout", \.idleTimeout, \.idleTimeout, 1...86_400),
+        ("request-timeout", \.requestTimeout, \.requestTimeout, 1...86_400),
+        ("write-timeout", \.writeTimeout, \.writeTimeout, 1...86_400),
+        ("max-in-flight", \.maxInFlight, \.maxInFlight, 1...100_000),
+        ("max-queued-bytes", \.maxQueuedBytes, \.maxQueuedBytes, 65_536...(1 << 34)),
+    ]
 
     /// `1`, `true`, `yes`, `on` (any case) switch a boolean variable on.
     static func isOn(_ text: String?) -> Bool {

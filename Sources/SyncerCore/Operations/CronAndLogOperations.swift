@@ -27,12 +27,19 @@ extension Syncer {
     /// Every cron group with its last run, in configuration order.
     public func cronStatus() throws -> [CronGroupStatus] {
         try store.read { r in
-            let stats = Dictionary(try r.cronStats().map { ($0.group, $0) }, uniquingKeysWith: { a, _ in a })
-            return try r.documents(ofType: RuleTypeCatalog.cronGroups, afterSeq: 0, limit: Int.max).map {
-                let group = CronGroup(document: $0.document)
-                return CronGroupStatus(name: group.name, interval: group.interval, enabled: group.enabled,
-                                       runOnceNext: group.runOnceNext, stats: stats[group.name] ?? CronStats(group: group.name))
+            try Self.cronGroups(r).map { group, stats in
+                CronGroupStatus(name: group.name, interval: group.interval, enabled: group.enabled,
+                                runOnceNext: group.runOnceNext, stats: stats)
             }
+        }
+    }
+
+    /// Every cron group in configuration order with its run state (empty before its first run).
+    static func cronGroups(_ r: any StoreReading) throws -> [(group: CronGroup, stats: CronStats)] {
+        let stats = Dictionary(try r.cronStats().map { ($0.group, $0) }, uniquingKeysWith: { a, _ in a })
+        return try r.documents(ofType: RuleTypeCatalog.cronGroups, afterSeq: 0, limit: Int.max).map {
+            let group = CronGroup(document: $0.document)
+            return (group, stats[group.name] ?? CronStats(group: group.name))
         }
     }
 

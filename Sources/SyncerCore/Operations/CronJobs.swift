@@ -17,9 +17,12 @@ public struct CronJob: Equatable, Sendable {
     public var enabled: Bool
 
     public static let defaultTimeout: TimeInterval = 300
+
     /// The commands this syncer runs itself; any other ident (CMDBsyncer plugin commands)
     /// imports fine and fails at run time.
-    public static let builtIns = ["run_autorules", "cleanup_stale_hosts", "export_bundle", "exec"]
+    public enum BuiltIn: String, CaseIterable, Sendable {
+        case runAutorules = "run_autorules", cleanupStaleHosts = "cleanup_stale_hosts", exportBundle = "export_bundle", exec
+    }
 
     init(_ value: JSONValue) {
         let o = value.objectValue ?? [:]
@@ -125,31 +128,30 @@ struct ExternalCommand {
             }
         }
 
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false, stopped = false
-        var status: Int32 = 0
-        var ended = false
-        while !ended {
-            if let code = reap(pid, blocking: false) { status = code; ended = true; break }
-            if stop?.isRequested == true { stopped = true } else if Date() >= deadline { timedOut = true }
-            if stopped || timedOut {
-                kill(-pid, SIGTERM)
-                let grace = Date().addingTimeInterval(killGrace)
-                while Date() < grace, !ended {
-                    if let code = reap(pid, blocking: false) { status = code; ended = true } else { usleep(20_000) }
-                }
-                if !ended {
-                    kill(-pid, SIGKILL)
-                    status = reap(pid, blocking: true) ?? 137
-                    ended = true
-                }
-                break
-            }
-            usleep(20_000)
+        let exited = waitForExit(pid, until: Date().addingTimeInterval(timeout), stop: stop)
+        let stopped = exited == nil && stop?.isRequested == true
+        let timedOut = exited == nil && !stopped
+        var status = exited
+        if status == nil {
+            kill(-pid, SIGTERM)
+            status = waitForExit(pid, until: Date().addingTimeInterval(killGrace), stop: nil)
+        }
+        if status == nil {
+            kill(-pid, SIGKILL)
+            status = reap(pid, blocking: true) ?? 137
         }
         // A grandchild may still hold the pipe open; do not wait for it forever.
         _ = drained.wait(timeout: .now() + 2)
-        return Result(status: status, output: tail.text, timedOut: timedOut, stopped: stopped)
+        return Result(status: status ?? 137, output: tail.text, timedOut: timedOut, stopped: stopped)
+    }
+
+    /// Polls for the child's exit until `deadline` or a stop request; its status, or nil.
+    private static func waitForExit(_ pid: pid_t, until deadline: Date, stop: CronStopFlag?) -> Int32? {
+        while true {
+            if let status = reap(pid, blocking: false) { return status }
+            if stop?.isRequested == true || Date() >= deadline { return nil }
+            usleep(20_000)
+        }
     }
 
     private static func spawn(_ executable: String, _ argv: [String], _ environment: [String: String], output: Int32) throws -> pid_t {

@@ -86,9 +86,9 @@ extension Syncer {
 
         var report = CronPassReport()
         report.recovered = try recoverAbandonedRuns(as: principal)
-        for group in try groupsToRun(options) {
+        for (group, stats) in try groupsToRun(options) {
             if options.stop?.isRequested == true { break }
-            report.ran.append(try run(group, options: options, as: principal))
+            report.ran.append(try run(group, stats: stats, options: options, as: principal))
         }
         return report
     }
@@ -112,41 +112,37 @@ extension Syncer {
     }
 
     /// The groups of this pass, in order. Named groups must exist and be enabled.
-    private func groupsToRun(_ options: CronPassOptions) throws -> [CronGroup] {
+    private func groupsToRun(_ options: CronPassOptions) throws -> [(group: CronGroup, stats: CronStats)] {
         let time = now()
-        return try store.read { r in
-            let all = try r.documents(ofType: RuleTypeCatalog.cronGroups, afterSeq: 0, limit: Int.max)
-                .map { CronGroup(document: $0.document) }
-                .enumerated()
-                .sorted { ($0.element.sortField, $0.offset) < ($1.element.sortField, $1.offset) }
-                .map(\.element)
-            if let names = options.groups {
-                return try names.map { name in
-                    guard let group = all.first(where: { $0.name == name }) else {
-                        throw SyncerError.notFound(kind: "cron group", name: name)
-                    }
-                    guard group.enabled else {
-                        throw SyncerError.invalidArgument("cron group '\(name)' is disabled; enable it before running it")
-                    }
-                    return group
+        let all = try store.read { try Self.cronGroups($0) }
+            .enumerated()
+            .sorted { ($0.element.group.sortField, $0.offset) < ($1.element.group.sortField, $1.offset) }
+            .map(\.element)
+        if let names = options.groups {
+            return try names.map { name in
+                guard let entry = all.first(where: { $0.group.name == name }) else {
+                    throw SyncerError.notFound(kind: "cron group", name: name)
                 }
+                guard entry.group.enabled else {
+                    throw SyncerError.invalidArgument("cron group '\(name)' is disabled; enable it before running it")
+                }
+                return entry
             }
-            let stats = Dictionary(try r.cronStats().map { ($0.group, $0) }, uniquingKeysWith: { a, _ in a })
-            let hour = Calendar.current.component(.hour, from: time)
-            return all.filter { group in
-                guard group.enabled else { return false }
-                if group.runOnceNext { return true }
-                let window = CronSchedule.window(of: group)
-                guard CronSchedule.contains(hour: hour, from: window.from, to: window.to) else { return false }
-                guard let next = stats[group.name]?.nextRun else { return true }
-                return next <= time
-            }
+        }
+        let hour = Calendar.current.component(.hour, from: time)
+        return all.filter { group, stats in
+            guard group.enabled else { return false }
+            if group.runOnceNext { return true }
+            let window = CronSchedule.window(of: group)
+            guard CronSchedule.contains(hour: hour, from: window.from, to: window.to) else { return false }
+            guard let next = stats.nextRun else { return true }
+            return next <= time
         }
     }
 
-    private func run(_ group: CronGroup, options: CronPassOptions, as principal: Principal) throws -> CronGroupRun {
+    private func run(_ group: CronGroup, stats initial: CronStats, options: CronPassOptions, as principal: Principal) throws -> CronGroupRun {
         let started = now()
-        var stats = try store.read { r in try r.cronStats().first { $0.group == group.name } } ?? CronStats(group: group.name)
+        var stats = initial
         stats.isRunning = true
         stats.lastStart = started
         try store.write { w in
@@ -156,16 +152,17 @@ extension Syncer {
 
         var outcomes: [CronJobOutcome] = []
         var status = CronGroupRun.Status.ok
-        let interval: TimeInterval
+        // An unreadable interval runs no jobs and is tried again in a day.
+        let interval: TimeInterval?
         do { interval = try CronSchedule.interval(group.interval) } catch {
-            interval = CronSchedule.intervals["daily"]!
+            interval = nil
             outcomes.append(.init(name: "schedule", command: "", status: .failed,
                                   message: "\(error); the jobs were not run, next try in a day"))
             status = .failed
         }
-        for job in group.jobs.map(CronJob.init) {
+        for job in interval == nil ? [] : group.jobs.map(CronJob.init) {
             if options.stop?.isRequested == true { status = .stopped; break }
-            if status == .failed && (!group.continueOnError || outcomes.first?.name == "schedule") {
+            if status == .failed && !group.continueOnError {
                 outcomes.append(.init(name: job.name, command: job.command, status: .skipped, message: "an earlier job failed"))
                 continue
             }
@@ -183,7 +180,7 @@ extension Syncer {
         stats.lastEnded = ended
         stats.failure = status != .ok
         // A stopped group keeps its trigger and schedule: it runs again on the next pass.
-        if status != .stopped { stats.nextRun = started.addingTimeInterval(interval) }
+        if status != .stopped { stats.nextRun = started.addingTimeInterval(interval ?? CronSchedule.intervals["daily"]!) }
         let problem = outcomes.first { $0.status == .failed }
         stats.lastMessage = switch status {
         case .ok: "ok: \(outcomes.filter { $0.status == .ok }.count) job(s) in \(String(format: "%.1f", ended.timeIntervalSince(started))) s"
@@ -214,17 +211,21 @@ extension Syncer {
             CronJobOutcome(name: job.name, command: job.command, status: status, message: message)
         }
         do {
-            switch job.command {
-            case "run_autorules":
+            guard let command = CronJob.BuiltIn(rawValue: job.command) else {
+                let known = CronJob.BuiltIn.allCases.map(\.rawValue).joined(separator: ", ")
+                return outcome(.failed, "unknown command '\(job.command)': this syncer runs \(known)")
+            }
+            switch command {
+            case .runAutorules:
                 let r = try runAutorules(as: principal)
                 return outcome(.ok, "created \(r.created) rule(s), skipped \(r.skipped)")
-            case "cleanup_stale_hosts":
+            case .cleanupStaleHosts:
                 guard let age = job.args.first else {
                     throw SyncerError.invalidArgument("cleanup_stale_hosts needs an age argument such as 30d")
                 }
                 let deleted = try deleteStaleHosts(notSeenFor: try CronSchedule.age(age), as: principal)
                 return outcome(.ok, "deleted \(deleted) host(s) not seen for \(age)")
-            case "export_bundle":
+            case .exportBundle:
                 guard let path = job.args.first, !path.isEmpty else {
                     throw SyncerError.invalidArgument("export_bundle needs a file path argument")
                 }
@@ -232,7 +233,7 @@ extension Syncer {
                     ExportOptions(includeHosts: true, includeAccounts: true, includeUsers: true, includePasswords: true),
                     to: path, as: principal)
                 return outcome(.ok, "wrote \(summary.counts.values.reduce(0, +)) document(s) to \(path)")
-            case "exec":
+            case .exec:
                 var env = environment
                 env["CMDBSYNCER_DB"] = store.filePath ?? store.location
                 env["CMDBSYNCER_CRON_GROUP"] = group
@@ -243,8 +244,6 @@ extension Syncer {
                 if result.timedOut { return outcome(.failed, "timed out after \(Int(job.timeout)) s and was ended\(output)") }
                 guard result.status == 0 else { return outcome(.failed, "exit status \(result.status)\(output)") }
                 return outcome(.ok, "exit status 0\(output)")
-            default:
-                return outcome(.failed, "unknown command '\(job.command)': this syncer runs \(CronJob.builtIns.joined(separator: ", "))")
             }
         } catch {
             return outcome(.failed, (error as? SyncerError)?.description ?? "\(error)")

@@ -297,11 +297,13 @@ private struct SQLiteAccess: StoreWriting {
     }
 
     func deleteHosts(seenBefore date: Date) throws -> [String] {
-        // The same rows `countHosts(seenBefore:)` counts, removed in one statement.
-        try String.fetchAll(try db.cachedStatement(sql: """
-            DELETE FROM hosts WHERE is_object = 0 AND last_seen < ? AND object_type <> 'template' RETURNING hostname
-            """), arguments: [ExtendedDate.milliseconds(date)])
+        try String.fetchAll(try db.cachedStatement(sql: "DELETE FROM hosts WHERE \(Self.staleHosts) RETURNING hostname"),
+                            arguments: [ExtendedDate.milliseconds(date)])
     }
+
+    /// Hosts (not objects or templates) last seen before the bound date: counted by
+    /// `host_stats`, deleted by `cleanup_stale_hosts`; the `hosts_stale` index serves both.
+    private static let staleHosts = "is_object = 0 AND last_seen < ? AND object_type <> 'template'"
 
     // MARK: Hosts
 
@@ -351,7 +353,7 @@ private struct SQLiteAccess: StoreWriting {
     }
 
     func countHosts(seenBefore date: Date) throws -> Int {
-        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM hosts WHERE is_object = 0 AND last_seen < ? AND object_type <> 'template'"),
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM hosts WHERE \(Self.staleHosts)"),
             arguments: [ExtendedDate.milliseconds(date)]) ?? 0
     }
 
