@@ -46,4 +46,27 @@ import Testing
         let off = try MCPConfiguration.resolve(.init(), environment: ["CMDBSYNCER_MCP_READ_ONLY": "0"])
         #expect(!off.readOnly)
     }
+
+    @Test func resourceLimitsComeFromFlagsAndVariables() throws {
+        let defaults = try MCPConfiguration.resolve(.init(), environment: [:]).limits
+        #expect(defaults == MCPConfiguration.Limits())
+        let env = [
+            "CMDBSYNCER_MCP_MAX_CONNECTIONS": "100", "CMDBSYNCER_MCP_MAX_SSE_SESSIONS": "7", "CMDBSYNCER_MCP_IDLE_TIMEOUT": "5",
+            "CMDBSYNCER_MCP_REQUEST_TIMEOUT": "6", "CMDBSYNCER_MCP_WRITE_TIMEOUT": "8", "CMDBSYNCER_MCP_MAX_IN_FLIGHT": "3",
+            "CMDBSYNCER_MCP_MAX_QUEUED_BYTES": "1048576", "CMDBSYNCER_MCP_MAX_BODY_BYTES": "4096",
+        ]
+        var flags = MCPConfiguration.Flags()
+        flags.maxInFlight = 9
+        let c = try MCPConfiguration.resolve(flags, environment: env)
+        #expect(c.limits.maxConnections == 100 && c.limits.maxSSESessions == 7 && c.limits.idleTimeout == 5)
+        #expect(c.limits.requestTimeout == 6 && c.limits.writeTimeout == 8 && c.limits.maxQueuedBytes == 1 << 20)
+        #expect(c.limits.maxInFlight == 9 && c.maxBodyBytes == 4096)  // the flag wins
+        var zero = MCPConfiguration.Flags()
+        zero.idleTimeout = 0
+        let error = #expect(throws: MCPConfiguration.Invalid.self) { try MCPConfiguration.resolve(zero, environment: [:]) }
+        #expect(error?.description == "--idle-timeout must be between 1 and 86400, got 0")
+        #expect(throws: MCPConfiguration.Invalid.self) {
+            try MCPConfiguration.resolve(.init(), environment: ["CMDBSYNCER_MCP_MAX_CONNECTIONS": "lots"])
+        }
+    }
 }

@@ -211,6 +211,23 @@ def test_an_sse_client_that_never_reads_loses_its_session_not_our_memory(db):
         assert ping_ok(port)
 
 
+def test_an_sse_session_gets_429_beyond_its_in_flight_limit(db):
+    with http_server(db, "--max-in-flight", "1") as (port, proc):
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.sendall(f"GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {AUTH}\r\n\r\n".encode())
+        sock.settimeout(10)
+        head = b""
+        while b"session_id=" not in head:
+            head += sock.recv(4096)
+        session = head.split(b"session_id=")[1].split(b"\n")[0].strip().decode()
+        slow = {"jsonrpc": "2.0", "method": "tools/call",
+                "params": {"name": "export_all_rules", "arguments": {"include_hosts": True}}}
+        statuses = [post_message(port, session, {**slow, "id": i}) for i in range(5)]
+        # The first is taken; while it runs, the others are refused, not queued.
+        assert statuses[0] == 202 and 429 in statuses[1:], statuses
+        sock.close()
+
+
 def test_a_streamable_client_that_never_reads_is_dropped(tmp_path):
     # A reply larger than the kernel's socket buffers (about 4 MB here), so some of it
     # must wait in ours.
