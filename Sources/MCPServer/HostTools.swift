@@ -51,7 +51,7 @@ enum HostTools {
         isWrite: false,
         handler: { call in
             try call.syncer.listHosts(start: call.arguments.int("start"), limit: call.arguments.int("limit"),
-                                      cursor: call.arguments.optionalString("cursor"))
+                                      cursor: call.arguments.optionalString("cursor"), as: call.principal)
         })
 
     static let getHost = Tool(
@@ -66,7 +66,7 @@ enum HostTools {
         outputSchema: hostSchema,
         annotations: .reader,
         isWrite: false,
-        handler: { call in try call.syncer.host(named: call.arguments.string("hostname")).summary })
+        handler: { call in try call.syncer.host(named: call.arguments.string("hostname"), as: call.principal).summary })
 
     static let upsertHost = Tool(
         name: "upsert_host",
@@ -142,7 +142,7 @@ enum HostTools {
         ]),
         annotations: .reader,
         isWrite: false,
-        handler: { call in JSONValue.object(["accounts": .array(try call.syncer.listAccounts().map(\.listEntry))]) })
+        handler: { call in JSONValue.object(["accounts": .array(try call.syncer.listAccounts(as: call.principal).map(\.listEntry))]) })
 
     static let getAccount = Tool(
         name: "get_account",
@@ -160,5 +160,5 @@ enum HostTools {
         ], required: ["name", "type", "password"]),
         annotations: .reader,
         isWrite: false,
-        handler: { call in try call.syncer.resolvedAccount(named: call.arguments.string("name"), as: call.principal) })
+        handler: { call in try call.syncer.resolvedAccount(named: call.arguments.string("name"), as: call.principal, revealPassword: true) })
 }

@@ -98,7 +98,7 @@ public final class MCPServer: @unchecked Sendable {
             }
         case "completion/complete":
             return try await blocking {
-                do { return try Resources.complete(params, syncer: self.syncer) } catch let error as SyncerError {
+                do { return try Resources.complete(params, syncer: self.syncer, principal: principal) } catch let error as SyncerError {
                     throw RPCError.internalError(error.description)
                 }
             }

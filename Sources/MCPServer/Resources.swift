@@ -50,7 +50,7 @@ enum Resources {
         if uri == cronStatusURI {
             value = .object(["groups": .array(try syncer.cronStatus().map(\.json))])
         } else if let hostname = argument(of: uri, prefix: hostPrefix) {
-            do { value = try syncer.host(named: hostname).summary } catch SyncerError.notFound {
+            do { value = try syncer.host(named: hostname, as: principal).summary } catch SyncerError.notFound {
                 throw RPCError.resourceNotFound(uri, "no host named '\(hostname)'")
             }
         } else if let type = argument(of: uri, prefix: rulesPrefix) {
@@ -79,7 +79,7 @@ enum Resources {
     }
 
     /// `completion/complete` for the template arguments: hostnames and rule types by prefix.
-    static func complete(_ params: JSONObject, syncer: Syncer) throws -> JSONValue {
+    static func complete(_ params: JSONObject, syncer: Syncer, principal: Principal) throws -> JSONValue {
         guard let ref = params["ref"]?.objectValue, let refType = ref["type"]?.stringValue else {
             throw RPCError.invalidParams("'ref' must be an object with a 'type'")
         }
@@ -94,7 +94,7 @@ enum Resources {
         var hasMore = false
         switch (uri, name) {
         case (hostTemplate, "hostname"):
-            values = try syncer.hostnames(withPrefix: value, limit: maxCompletions + 1)
+            values = try syncer.hostnames(withPrefix: value, limit: maxCompletions + 1, as: principal)
             hasMore = values.count > maxCompletions
             values = Array(values.prefix(maxCompletions))
         case (rulesTemplate, "rule_type"):

@@ -80,5 +80,5 @@ enum SyncerTools {
         ]),
         annotations: .reader,
         isWrite: false,
-        handler: { call in try call.syncer.hostStats() })
+        handler: { call in try call.syncer.hostStats(as: call.principal) })
 }

@@ -182,7 +182,7 @@ import Testing
             #expect(reply.errorCode == -32602, "\(tool) must be an unknown tool in read-only mode")
         }
         // Nothing was written.
-        #expect(try f.syncer.hostStats().hosts == 50)
+        #expect(try f.syncer.hostStats(as: Fixture.admin).hosts == 50)
         let stats = try await f.call("host_stats")
         #expect(stats["isError"] == false)
     }

@@ -93,9 +93,9 @@ import Testing
         let name = console.state.hosts.row(1)!.hostname
         Snapshot.check(console.screen, "hosts-delete-confirm")
         console.press("yes<Enter><Esc>")
-        #expect((try? console.syncer.host(named: name)) != nil)
+        #expect((try? console.syncer.host(named: name, as: .localOperator(source: "test"))) != nil)
         console.press("Ddelete<Enter>")
-        #expect((try? console.syncer.host(named: name)) == nil)
+        #expect((try? console.syncer.host(named: name, as: .localOperator(source: "test"))) == nil)
         #expect(console.screen.contains("Deleted \(name)"))
         #expect(console.state.hosts.total == 199)
     }

@@ -27,7 +27,7 @@ import Testing
     @Test func fixtureHostsAndUsersAreUsable() throws {
         let db = try TestDatabase()
         _ = try db.syncer.importBundle(file: fixturePath, as: admin)
-        let page = try db.syncer.listHosts()
+        let page = try db.syncer.listHosts(as: admin)
         #expect(page.size == 3)  // app1 is an object
         #expect(page.hosts.first?.summary["last_seen"] == "2026-11-25T06:45:54Z")
         #expect(try db.syncer.authenticate(login: "mcp", password: "secret").email == "mcp@example.org")
@@ -121,7 +121,7 @@ import Testing
         let db = try TestDatabase()
         #expect(throws: SyncerError.self) { try db.syncer.importBundle(file: fixturePath, as: mcpUser) }
         #expect(try db.syncer.listUsers().isEmpty)
-        #expect(try db.syncer.listHosts().size == 0)  // the whole import was refused
+        #expect(try db.syncer.listHosts(as: admin).size == 0)  // the whole import was refused
         #expect(throws: SyncerError.self) { try db.syncer.createRule(ofType: "users", ["email": "x@y.z"], as: mcpUser) }
         _ = try db.syncer.importBundle(file: fixturePath, as: admin)
         #expect(try db.syncer.listUsers().count == 2)
@@ -136,19 +136,19 @@ import Testing
               {"name": "plain", "typ": "csv", "password": "from-an-old-bundle"}
             ]}}
             """), as: admin)
-        let full = try db.syncer.resolvedAccount(named: "cmk", as: admin)
+        let full = try db.syncer.resolvedAccount(named: "cmk", as: admin, revealPassword: true)
         #expect(full["password"] == "account-pass ä")
         #expect(full["site"] == "prod")
         #expect(full["type"] == "cmkv2")
         #expect(full["password_crypted"] == nil)
-        let redacted = try db.syncer.resolvedAccount(named: "cmk", as: mcpUser)
+        let redacted = try db.syncer.resolvedAccount(named: "cmk", as: mcpUser, revealPassword: true)
         #expect(redacted["password"] == .null)
         #expect(redacted["password_redacted"] == true)
         // A clear-text password in a bundle is stored encrypted.
         let plain = try #require(try db.syncer.exportRules(ofType: "accounts", as: admin).last)
         #expect(plain["password"] == nil)
         #expect(plain["password_crypted"]?.stringValue?.hasPrefix("gAAAAA") == true)
-        #expect(try db.syncer.resolvedAccount(named: "plain", as: admin)["password"] == "from-an-old-bundle")
+        #expect(try db.syncer.resolvedAccount(named: "plain", as: admin, revealPassword: true)["password"] == "from-an-old-bundle")
         // Exports for non-`all` holders carry neither tokens nor hashes.
         _ = try db.syncer.importBundle(file: fixturePath, as: admin)
         let bundle = try db.syncer.exportBundle(ExportOptions(includeAccounts: true, includeUsers: true), as: mcpUser)
@@ -157,9 +157,9 @@ import Testing
         #expect(!text.contains("scrypt:"))
         // Re-importing that redacted export with override keeps the stored secrets.
         _ = try db.syncer.importBundle(bundle, override: true, as: admin)
-        #expect(try db.syncer.resolvedAccount(named: "cmk", as: admin)["password"] == "account-pass ä")
+        #expect(try db.syncer.resolvedAccount(named: "cmk", as: admin, revealPassword: true)["password"] == "account-pass ä")
         #expect(try db.syncer.authenticate(login: "mcp", password: "secret").name == "mcp")
-        #expect(throws: SyncerError.notFound(kind: "account", name: "ghost")) { try db.syncer.resolvedAccount(named: "ghost", as: admin) }
+        #expect(throws: SyncerError.notFound(kind: "account", name: "ghost")) { try db.syncer.resolvedAccount(named: "ghost", as: admin, revealPassword: true) }
     }
 
     @Test func importsCMDBsyncerJSONLines() throws {
@@ -197,7 +197,7 @@ import Testing
         let other = try TestDatabase()
         let report = try other.syncer.importBundle(file: out, as: admin)
         #expect(report.imported["host_objects"] == 2520)
-        #expect(try other.syncer.listHosts(start: 2499, limit: 5).hosts.map(\.hostname)
-                == (try db.syncer.listHosts(start: 2499, limit: 5).hosts.map(\.hostname)))
+        #expect(try other.syncer.listHosts(start: 2499, limit: 5, as: admin).hosts.map(\.hostname)
+                == (try db.syncer.listHosts(start: 2499, limit: 5, as: admin).hosts.map(\.hostname)))
     }
 }

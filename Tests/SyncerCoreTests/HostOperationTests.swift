@@ -19,7 +19,7 @@ import Testing
         db.syncer.now = { start }
         let clock = start
         #expect(try db.syncer.upsertHost(hostname: "srv1", account: "csv", labels: ["os": "linux"], as: mcpUser).status == "saved")
-        var host = try db.syncer.host(named: "srv1")
+        var host = try db.syncer.host(named: "srv1", as: admin)
         #expect(host.labels == ["os": "linux"])
         #expect(host.sourceAccountName == "csv")
         #expect(host.lastImportSeen == clock)
@@ -28,13 +28,13 @@ import Testing
         let later = start.addingTimeInterval(60)
         db.syncer.now = { later }
         _ = try db.syncer.upsertHost(hostname: "srv1", account: "csv", labels: ["os": "linux"], as: mcpUser)
-        host = try db.syncer.host(named: "srv1")
+        host = try db.syncer.host(named: "srv1", as: admin)
         #expect(host.lastImportSeen == later)
         #expect(host.lastImportSync == start)  // labels unchanged: no sync stamp
 
         _ = try db.syncer.upsertHost(hostname: "srv1", account: "csv", labels: ["os": "bsd"], as: mcpUser)
-        #expect(try db.syncer.host(named: "srv1").lastImportSync == later)
-        #expect(try db.syncer.host(named: "srv1").summary["last_seen"] == .string(ExtendedDate.iso(later)))
+        #expect(try db.syncer.host(named: "srv1", as: admin).lastImportSync == later)
+        #expect(try db.syncer.host(named: "srv1", as: admin).summary["last_seen"] == .string(ExtendedDate.iso(later)))
     }
 
     @Test func aHostBoundToAnotherAccountIsNotRebound() throws {
@@ -42,7 +42,7 @@ import Testing
         _ = try db.syncer.upsertHost(hostname: "srv1", account: "csv", labels: ["a": "1"], as: admin)
         let result = try db.syncer.upsertHost(hostname: "srv1", account: "other", labels: ["a": "2"], as: admin)
         #expect(result == HostWriteResult(status: "account_conflict", hostname: "srv1"))
-        let host = try db.syncer.host(named: "srv1")
+        let host = try db.syncer.host(named: "srv1", as: admin)
         #expect(host.sourceAccountName == "csv")
         #expect(host.labels == ["a": "1"])
     }
@@ -57,7 +57,7 @@ import Testing
         #expect(throws: SyncerError.self) {
             try db.syncer.upsertHost(hostname: "srv1", account: "csv", labels: ["x": ["nested": 1]], as: admin)
         }
-        #expect(try db.syncer.listHosts().size == 0)
+        #expect(try db.syncer.listHosts(as: admin).size == 0)
     }
 
     @Test func readOnlyUsersCannotWrite() throws {
@@ -67,40 +67,40 @@ import Testing
         #expect(throws: SyncerError.self) {
             try db.syncer.updateHostInventory(hostname: "host0", key: "k", inventory: [:], as: readonlyUser)
         }
-        #expect(try db.syncer.listHosts().size == 1)
+        #expect(try db.syncer.listHosts(as: admin).size == 1)
     }
 
     @Test func listsPagesByOffsetAndCursor() throws {
         let db = try database(hosts: 25)
-        let first = try db.syncer.listHosts(start: 0, limit: 10)
+        let first = try db.syncer.listHosts(start: 0, limit: 10, as: admin)
         #expect(first.size == 25)
         #expect(first.hosts.map(\.hostname) == (0..<10).map { "host\($0)" })
-        let byOffset = try db.syncer.listHosts(start: 20, limit: 10)
+        let byOffset = try db.syncer.listHosts(start: 20, limit: 10, as: admin)
         #expect(byOffset.hosts.map(\.hostname) == (20..<25).map { "host\($0)" })
         #expect(byOffset.nextCursor == nil)
         var names: [String] = []
         var cursor: String?
         repeat {
-            let page = try db.syncer.listHosts(limit: 7, cursor: cursor)
+            let page = try db.syncer.listHosts(limit: 7, cursor: cursor, as: admin)
             names += page.hosts.map(\.hostname)
             cursor = page.nextCursor
         } while cursor != nil
         #expect(names == (0..<25).map { "host\($0)" })
-        #expect(throws: SyncerError.self) { try db.syncer.listHosts(start: -1) }
-        #expect(throws: SyncerError.self) { try db.syncer.listHosts(limit: 0) }
-        #expect(throws: SyncerError.self) { try db.syncer.listHosts(limit: 1001) }
-        #expect(throws: SyncerError.self) { try db.syncer.listHosts(cursor: "garbage") }
+        #expect(throws: SyncerError.self) { try db.syncer.listHosts(start: -1, as: admin) }
+        #expect(throws: SyncerError.self) { try db.syncer.listHosts(limit: 0, as: admin) }
+        #expect(throws: SyncerError.self) { try db.syncer.listHosts(limit: 1001, as: admin) }
+        #expect(throws: SyncerError.self) { try db.syncer.listHosts(cursor: "garbage", as: admin) }
     }
 
     @Test func objectsAreCountedApartAndLeftOutOfListing() throws {
         let db = try database(hosts: 3)
         _ = try db.syncer.importBundle(try json(#"{"rule_type":"host_objects","rules":[{"hostname":"app1","is_object":true,"object_type":"application"}]}"#), as: admin)
-        #expect(try db.syncer.listHosts().size == 3)
-        #expect(try db.syncer.listHosts().hosts.count == 3)
-        let stats = try db.syncer.hostStats()
+        #expect(try db.syncer.listHosts(as: admin).size == 3)
+        #expect(try db.syncer.listHosts(as: admin).hosts.count == 3)
+        let stats = try db.syncer.hostStats(as: admin)
         #expect(stats.hosts == 3 && stats.objects == 1)
         _ = try db.syncer.deleteHost(hostname: "host1", as: admin)
-        #expect(try db.syncer.hostStats().hosts == 2)
+        #expect(try db.syncer.hostStats(as: admin).hosts == 2)
     }
 
     @Test func statsCountHostsNotSeenFor24Hours() throws {
@@ -110,7 +110,7 @@ import Testing
         _ = try db.syncer.upsertHost(hostname: "old", account: "csv", labels: [:], as: admin)
         db.syncer.now = { now }
         _ = try db.syncer.upsertHost(hostname: "fresh", account: "csv", labels: [:], as: admin)
-        let stats = try db.syncer.hostStats()
+        let stats = try db.syncer.hostStats(as: admin)
         #expect(stats.notUpdatedLast24h == 1)
         #expect(stats.json["24h_checkpoint"] == .string(ExtendedDate.iso(now.addingTimeInterval(-86400))))
     }
@@ -121,10 +121,10 @@ import Testing
         _ = try db.syncer.updateHostInventory(hostname: "host0", key: "hw", inventory: ["cpus": 4], as: admin)
         let result = try db.syncer.updateHostInventory(hostname: "host0", key: "cmk", inventory: ["agent": "down"], as: admin)
         #expect(result.json == ["status": "saved", "hostname": "host0", "key": "cmk"])
-        #expect(try db.syncer.host(named: "host0").inventory == ["hw__cpus": 4, "cmk__agent": "down"])
+        #expect(try db.syncer.host(named: "host0", as: admin).inventory == ["hw__cpus": 4, "cmk__agent": "down"])
         let missing = try db.syncer.updateHostInventory(hostname: "ghost", key: "cmk", inventory: [:], as: admin)
         #expect(missing.status == "not_found")
-        #expect(throws: SyncerError.self) { try db.syncer.host(named: "ghost") }
+        #expect(throws: SyncerError.self) { try db.syncer.host(named: "ghost", as: admin) }
     }
 
     @Test func deleteAnswersNotFoundForUnknownHosts() throws {
@@ -146,7 +146,7 @@ import Testing
         #expect(try names("env=") == ["web1.example.org"])
         #expect(try names("100%_") == [])
         #expect(try db.syncer.countHosts(HostFilter.parse("os=linux")) == 2)
-        #expect(try db.syncer.hostnames(withPrefix: "web") == ["web1.example.org", "web2.example.org"])
+        #expect(try db.syncer.hostnames(withPrefix: "web", as: admin) == ["web1.example.org", "web2.example.org"])
     }
 
     @Test func everyWriteIsLoggedWithTheActingUser() throws {

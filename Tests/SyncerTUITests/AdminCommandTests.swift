@@ -146,13 +146,21 @@ final class Scratch {
              "run_once_next": false, "continue_on_error": false,
              "jobs": [["name": "job", "command": "exec", "account": "", "args": .strings(argv), "timeout": 30]]]
         }
-        let bundle: JSONValue = ["rules": ["cron_groups": [group("ping", ["/bin/echo", "pong"]), group("broken", ["/bin/false"])]]]
+        let bundle: JSONValue = ["rules": ["cron_groups": [group("ping", ["echo", "pong"]), group("broken", ["false"])]]]
+        // exec runs only programs in the runner's jobs folder: wrappers around /bin/echo and /bin/false.
+        let jobs = s.folder.appendingPathComponent("jobs")
+        try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+        for name in ["echo", "false"] {
+            let script = jobs.appendingPathComponent(name).path
+            try "#!/bin/sh\nexec /bin/\(name) \"$@\"\n".write(toFile: script, atomically: true, encoding: .utf8)
+            chmod(script, 0o755)
+        }
         let path = s.folder.appendingPathComponent("cron.json").path
         try bundle.compactText.write(toFile: path, atomically: true, encoding: .utf8)
         #expect(try run(["--db", s.db, "rules", "import", path]).status == 0)
 
         // One pass: both groups are due; one fails, so the exit status is 1.
-        let first = try run(["--db", s.db, "cron", "run", "--json"])
+        let first = try run(["--db", s.db, "cron", "run", "--json", "--jobs-dir", jobs.path])
         #expect(first.status == 1)
         let report = try JSONReader.parse(first.stdout)
         #expect(report["ran"]?.arrayValue?.map { $0["group"]!.stringValue! } == ["ping", "broken"])
@@ -166,7 +174,7 @@ final class Scratch {
         // The daemon runs a triggered group on its next tick and stops cleanly on SIGTERM.
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: Binary.syncerTUI)
-        daemon.arguments = ["--db", s.db, "cron", "run", "--daemon", "--every", "1"]
+        daemon.arguments = ["--db", s.db, "cron", "run", "--daemon", "--every", "1", "--jobs-dir", jobs.path]
         let err = Pipe()
         daemon.standardError = err
         daemon.standardOutput = FileHandle.nullDevice

@@ -107,9 +107,14 @@ def test_killed_cron_passes_leave_all_or_nothing_and_are_recovered(tmp_path):
     hosts_bundle.write_text(json.dumps({"rules": {"host_objects": stale}}))
     group = {"name": "purge", "interval": "hour", "timerange_from": "0", "timerange_to": "24", "enabled": True,
              "run_once_next": False, "continue_on_error": True, "jobs": [
-                 {"name": "before", "command": "exec", "account": "", "args": ["sleep", "0.2"], "timeout": 10},
+                 {"name": "before", "command": "exec", "account": "", "args": ["pause"], "timeout": 10},
                  {"name": "purge", "command": "cleanup_stale_hosts", "account": "", "args": ["30d"], "timeout": 300},
-                 {"name": "after", "command": "exec", "account": "", "args": ["sleep", "0.2"], "timeout": 10}]}
+                 {"name": "after", "command": "exec", "account": "", "args": ["pause"], "timeout": 10}]}
+    # exec runs only programs in the runner's jobs folder.
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    (jobs / "pause").write_text("#!/bin/sh\nexec sleep 0.2\n")
+    (jobs / "pause").chmod(0o755)
     group_bundle = tmp_path / "group.json"
     group_bundle.write_text(json.dumps({"rules": {"cron_groups": [group]}}))
     tui(db, "rules", "import", str(group_bundle))
@@ -128,7 +133,7 @@ def test_killed_cron_passes_leave_all_or_nothing_and_are_recovered(tmp_path):
         if stale_count() == 0:
             tui(db, "rules", "import", str(hosts_bundle))
         logs_before = purge_logs()
-        proc = subprocess.Popen([str(TUI_BIN), "--db", str(db), "cron", "run", "--group", "purge"],
+        proc = subprocess.Popen([str(TUI_BIN), "--db", str(db), "cron", "run", "--group", "purge", "--jobs-dir", str(jobs)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=clean_env(tmp_path))
         time.sleep(rng.uniform(0.05, 0.8))
         proc.send_signal(signal.SIGKILL)

@@ -6,8 +6,6 @@ import SyncerCore
 public struct EffectRunner: Sendable {
     public let syncer: Syncer
     public let principal: Principal
-    /// Reads of account records never carry passwords to the screen, whatever the operator holds.
-    private let viewer: Principal
 
     /// How many rules of one type the Rules page lists (host_objects can hold millions).
     public static let rulesPageLimit = 1000
@@ -16,7 +14,6 @@ public struct EffectRunner: Sendable {
     public init(syncer: Syncer, principal: Principal) {
         self.syncer = syncer
         self.principal = principal
-        viewer = Principal(name: principal.name, apiRoles: [], readonly: true, source: principal.source)
     }
 
     public func perform(_ effect: Effect) -> Action {
@@ -44,13 +41,14 @@ public struct EffectRunner: Sendable {
         case .countHosts(let filter, let generation):
             return .loaded(.hostCount(generation: generation, total: try syncer.countHosts(HostFilter.parse(filter))))
         case .loadHost(let name):
-            return .loaded(.host(try syncer.host(named: name)))
+            return .loaded(.host(try syncer.host(named: name, as: principal)))
         case .loadAccounts:
-            return .loaded(.accounts(try syncer.listAccounts()))
+            return .loaded(.accounts(try syncer.listAccounts(as: principal)))
         case .loadAccount(let name):
-            let record = try syncer.resolvedAccount(named: name, as: viewer)
+            // Account records never carry passwords to the screen, whatever the operator holds.
+            let record = try syncer.resolvedAccount(named: name, as: principal, revealPassword: false)
             let fields = record.compactMap { key, value -> (String, String)? in
-                key.lowercased().contains("password") ? nil : (key, DocumentText.inline(value))
+                key == "password" || key == SecretFields.redactionMarker ? nil : (key, DocumentText.inline(value))
             }
             return .loaded(.account(name: name, fields: fields + [("password", "(never shown here)")]))
         case .loadRuleTypes:

@@ -4,8 +4,6 @@ import SyncerCore
 /// Stored documents as text for the screen: values inline, whole documents as indented
 /// JSON, secrets replaced.
 enum DocumentText {
-    static let secretKeys: Set<String> = ["pwdhash", "password", "password_crypted", "api_tokens"]
-
     static func inline(_ value: JSONValue) -> String {
         if let date = ExtendedDate.date(from: value) { return ExtendedDate.iso(date) }
         switch value {
@@ -15,12 +13,9 @@ enum DocumentText {
         }
     }
 
-    /// A document as indented JSON lines, with secret fields masked.
+    /// A document as indented JSON lines, with secret fields (the core's one list) masked.
     static func lines(_ document: JSONObject) -> [String] {
-        var shown = document
-        for key in document.keys where secretKeys.contains(key) {
-            if let value = document[key], !value.isNull { shown[key] = .string("(hidden)") }
-        }
+        let shown = SecretFields.masked(document, with: "(hidden)")
         return JSONWriter(indent: 2).string(.object(shown)).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 

@@ -56,24 +56,20 @@ public struct ExportSummary: JSONRepresentable, Equatable, Sendable {
 extension Syncer {
     static let exportPageSize = 1000
 
-    /// A stored document as it leaves the syncer: secrets only for holders of `all`.
-    static func exportForm(_ doc: JSONObject, ofType ruleType: String, for principal: Principal) -> JSONObject {
-        guard !principal.holdsAll else { return doc }
-        var out = doc
-        switch ruleType {
-        case RuleTypeCatalog.accounts:
-            if out["password_crypted"] != nil || out["password"] != nil {
-                out["password_crypted"] = .null
-                out["password"] = nil
-                out["password_redacted"] = true
+    /// A stored document as it leaves the syncer: secrets only for holders of `all`;
+    /// nil for hosts and accounts outside a restricted principal's accounts.
+    static func exportForm(_ doc: JSONObject, ofType ruleType: String, for principal: Principal) -> JSONObject? {
+        if principal.accountScope != nil {
+            switch ruleType {
+            case RuleTypeCatalog.hosts:
+                if !principal.reaches(account: HostObject(document: doc).sourceAccountName) { return nil }
+            case RuleTypeCatalog.accounts:
+                if !principal.reaches(account: Account(document: doc).name) { return nil }
+            default:
+                break
             }
-        case RuleTypeCatalog.users:
-            out["pwdhash"] = .null
-            out["password_redacted"] = true
-        default:
-            break
         }
-        return out
+        return principal.holdsAll ? doc : SecretFields.redacted(doc)
     }
 
     /// Every document of one type in its export form (`export_rules`).
@@ -81,7 +77,9 @@ extension Syncer {
         guard RuleTypeCatalog.isKnown(ruleType) else { throw SyncerError.notFound(kind: "rule type", name: ruleType) }
         return try store.read { r in
             var out: [JSONObject] = []
-            try Self.forEachDocument(r, ruleType) { out.append(Self.exportForm($0, ofType: ruleType, for: principal)) }
+            try Self.forEachDocument(r, ruleType) { doc in
+                if let shown = Self.exportForm(doc, ofType: ruleType, for: principal) { out.append(shown) }
+            }
             return out
         }
     }
@@ -104,7 +102,9 @@ extension Syncer {
             var rules = JSONObject()
             for type in types {
                 var docs: [JSONValue] = []
-                try Self.forEachDocument(r, type) { docs.append(.object(Self.exportForm($0, ofType: type, for: principal))) }
+                try Self.forEachDocument(r, type) { doc in
+                    if let shown = Self.exportForm(doc, ofType: type, for: principal) { docs.append(.object(shown)) }
+                }
                 if !docs.isEmpty { rules[type] = .array(docs) }
             }
             return rules
@@ -120,10 +120,15 @@ extension Syncer {
     public func writeBundle(_ options: ExportOptions, to path: String, as principal: Principal) throws -> ExportSummary {
         let types = try options.ruleTypes()
         let target = URL(fileURLWithPath: path)
-        let temp = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
-        guard FileManager.default.createFile(atPath: temp.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let handle = try? FileHandle(forWritingTo: temp)
-        else { throw SyncerError.invalidArgument("cannot write \(temp.path)") }
+        // A random name, created exclusively and never through a symlink: nobody can make
+        // us write through a link planted at a name they guessed.
+        let temp = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp")
+        let fd = Foundation.open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw SyncerError.storage("cannot write \(temp.path): \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var counts: [String: Int] = [:]
         do {
             defer { try? handle.close() }
@@ -137,7 +142,8 @@ extension Syncer {
                 var firstType = true
                 for type in types {
                     var count = 0
-                    try Self.forEachDocument(r, type) { doc in
+                    try Self.forEachDocument(r, type) { stored in
+                        guard let doc = Self.exportForm(stored, ofType: type, for: principal) else { return }
                         if count == 0 {
                             buffer += Array("\(firstType ? "" : ",")\n    ".utf8)
                             JSONWriter.writeString(type, into: &buffer)
@@ -145,7 +151,7 @@ extension Syncer {
                             firstType = false
                         }
                         buffer += Array("\(count == 0 ? "" : ",")\n      ".utf8)
-                        writer.write(.object(Self.exportForm(doc, ofType: type, for: principal)), into: &buffer, level: 3)
+                        writer.write(.object(doc), into: &buffer, level: 3)
                         count += 1
                         try flush()
                     }

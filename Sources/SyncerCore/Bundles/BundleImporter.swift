@@ -67,6 +67,8 @@ struct BundleImporter {
             outcome = try importOne(value, ofType: ruleType)
         } catch let invalid as InvalidDocument {
             throw SyncerError.invalidBundle("\(ruleType) document #\(position): \(invalid.reason); nothing was imported")
+        } catch SyncerError.permissionDenied(let reason) {
+            throw SyncerError.permissionDenied("\(ruleType) document #\(position): \(reason); nothing was imported")
         }
         switch outcome {
         case .added: report.added[ruleType, default: 0] += 1
@@ -95,6 +97,7 @@ struct BundleImporter {
         let uniqueValue = doc[uniqueField]?.stringValue
         let byID = try writer.document(ofType: ruleType, id: id)
         let byName = try uniqueValue.flatMap { try writer.document(ofType: ruleType, unique: $0) }
+        if override || (byID ?? byName) == nil { try authorize(doc, replacing: byID ?? byName, ofType: ruleType) }
         guard let existing = byID ?? byName else {
             // Hosts and templates share one table where hostnames and ids are unique.
             if RuleTypeCatalog.collection(of: ruleType) == .hosts {
@@ -113,9 +116,73 @@ struct BundleImporter {
         if let byID, let byName, byID != byName {
             throw InvalidDocument(reason: "its _id and its \(uniqueField) '\(uniqueValue!)' belong to two different stored documents")
         }
-        keepRedactedSecrets(&doc, existing: existing, ruleType: ruleType)
+        doc = SecretFields.keepingStoredSecrets(doc, existing: existing)
         try writer.replaceDocument(ofType: ruleType, id: existingID, with: doc)
         return .replaced
+    }
+
+    // MARK: What the principal may write
+
+    /// The trust rules of a write beyond "read-only users write nothing" (DESIGN.md,
+    /// "Trust boundaries"): without `all`, no cron group that reaches the runner's machine,
+    /// and no account that holds a password repointed or given a child; with an account
+    /// restriction, only the principal's accounts and their hosts.
+    func authorize(_ doc: JSONObject, replacing existing: JSONObject?, ofType ruleType: String) throws {
+        switch ruleType {
+        case RuleTypeCatalog.cronGroups:
+            let reaches = CronGroup(document: doc).reachesMachine || existing.map { CronGroup(document: $0).reachesMachine } == true
+            if reaches {
+                try principal.requireAll("creating or changing a cron group with exec or export_bundle jobs")
+            }
+        case RuleTypeCatalog.accounts:
+            let account = Account(document: doc)
+            if !principal.reaches(account: account.name) || (existing.map { !principal.reaches(account: Account(document: $0).name) } ?? false) {
+                throw SyncerError.permissionDenied("account '\(account.name)' is outside the accounts user '\(principal.name)' is restricted to")
+            }
+            guard !principal.holdsAll else { return }
+            if let existing, try holdsPassword(Account(document: existing)) {
+                let old = Account(document: existing)
+                for key in Self.accountTargetFields where (doc[key] ?? .null) != (existing[key] ?? .null) {
+                    throw SyncerError.permissionDenied(
+                        "account '\(old.name)' holds a password; changing its '\(key)' needs the 'all' API role")
+                }
+            }
+            if account.isChild, let ref = account.parent, let parent = try parentAccount(ref), try holdsPassword(parent) {
+                let sameAsBefore = existing.map { Account(document: $0).isChild && Account(document: $0).parent == ref } ?? false
+                if !sameAsBefore {
+                    throw SyncerError.permissionDenied(
+                        "account '\(parent.name)' holds a password; making a child account under it needs the 'all' API role")
+                }
+            }
+        case RuleTypeCatalog.hosts:
+            for host in [doc] + (existing.map { [$0] } ?? []) {
+                let h = HostObject(document: host)
+                if !principal.reaches(account: h.sourceAccountName) {
+                    throw SyncerError.permissionDenied(
+                        "host '\(h.hostname)' belongs to an account outside those user '\(principal.name)' is restricted to")
+                }
+            }
+        default:
+            return
+        }
+    }
+
+    /// The fields that decide where an account's password is sent (or which password a
+    /// child inherits). `custom_fields` and `plugin_settings` are among them: plugins read
+    /// URLs and host names from both.
+    static let accountTargetFields = ["_id", "name", "typ", "type", "address", "username", "parent", "is_child",
+                                      "custom_fields", "plugin_settings"]
+
+    private func parentAccount(_ ref: String) throws -> Account? {
+        let byID = try ObjectID(ref).flatMap { try writer.document(ofType: RuleTypeCatalog.accounts, id: $0) }
+        return try (byID ?? writer.document(ofType: RuleTypeCatalog.accounts, unique: ref)).map(Account.init(document:))
+    }
+
+    /// An account holds a password when it stores one or inherits its parent's.
+    private func holdsPassword(_ account: Account, depth: Int = 0) throws -> Bool {
+        if account.passwordToken?.isEmpty == false { return true }
+        guard account.isChild, depth < 8, let ref = account.parent, let parent = try parentAccount(ref) else { return false }
+        return try holdsPassword(parent, depth: depth + 1)
     }
 
     /// Type-specific checks and conversions. Unknown fields are never touched.
@@ -140,6 +207,18 @@ struct BundleImporter {
         if let name = doc["name"], !name.isNull, name.stringValue == nil {
             throw InvalidDocument(reason: "'name' must be a string")
         }
+        doc[SecretFields.redactionMarker] = nil
+        if SecretFields.encryptedPasswordTypes.contains(ruleType) {
+            if doc["password_crypted"]?.isNull == true { doc["password_crypted"] = nil }
+            // Older exports (and hand-written bundles) carry the password in clear text:
+            // store it encrypted, never as given.
+            if let plain = doc["password"]?.stringValue {
+                do { doc["password_crypted"] = .string(try syncer.cipher().encrypt(plain)) } catch {
+                    throw InvalidDocument(reason: "cannot encrypt its password: \(error)")
+                }
+            }
+            doc["password"] = nil
+        }
         switch RuleTypeCatalog.collection(of: ruleType) {
         case .hosts:
             try requireString("hostname")
@@ -151,20 +230,9 @@ struct BundleImporter {
         case .accounts:
             try requireString("name")
             try requireType("custom_fields", object: false)
-            doc["password_redacted"] = nil
-            if doc["password_crypted"]?.isNull == true { doc["password_crypted"] = nil }
-            // Older exports (and hand-written bundles) carry the password in clear text:
-            // store it encrypted, never as given.
-            if let plain = doc["password"]?.stringValue {
-                do { doc["password_crypted"] = .string(try syncer.cipher().encrypt(plain)) } catch {
-                    throw InvalidDocument(reason: "cannot encrypt its password: \(error)")
-                }
-            }
-            doc["password"] = nil
         case .users:
             try requireString("email")
             do { try Syncer.validateEmail(doc["email"]!.stringValue!) } catch { throw InvalidDocument(reason: "\(error)") }
-            doc["password_redacted"] = nil
             if doc["pwdhash"]?.isNull == true { doc["pwdhash"] = nil }
             if let hash = doc["pwdhash"], hash.stringValue == nil { throw InvalidDocument(reason: "'pwdhash' must be a string") }
             try requireType("api_roles", object: false)
@@ -178,21 +246,14 @@ struct BundleImporter {
             }
             if ruleType == RuleTypeCatalog.automation {
                 try requireString("name")
+                // A template over the bounds is refused here, before any pass renders it.
+                if let body = doc["rule_body"]?.stringValue {
+                    do { _ = try AutoruleTemplate(body) } catch { throw InvalidDocument(reason: "rule_body: \(error)") }
+                }
             }
         }
     }
 
-    /// A redacted export (no `all` role) re-imported with `override` must not wipe the
-    /// secrets the stored document has.
-    private func keepRedactedSecrets(_ doc: inout JSONObject, existing: JSONObject, ruleType: String) {
-        let key: String
-        switch ruleType {
-        case RuleTypeCatalog.accounts: key = "password_crypted"
-        case RuleTypeCatalog.users: key = "pwdhash"
-        default: return
-        }
-        if doc[key] == nil, let kept = existing[key] { doc[key] = kept }
-    }
 }
 
 extension Syncer {
@@ -312,7 +373,10 @@ extension Syncer {
         var singleType: String?
         var pendingList: [JSONValue]?
         var sawRules = false
+        // Duplicate keys are refused here as the tree parser refuses them.
+        var seenKeys = Set<String>()
         while let key = try reader.nextKey() {
+            guard seenKeys.insert(key).inserted else { throw SyncerError.invalidBundle("duplicate key '\(key)' in the bundle") }
             switch key {
             case "rule_type":
                 guard let type = try reader.readValue().stringValue else { throw SyncerError.invalidBundle("'rule_type' must be a string") }
@@ -325,7 +389,11 @@ extension Syncer {
                     pendingList = try reader.readValue().arrayValue
                 } else if kind == UInt8(ascii: "{") {
                     try reader.beginObject()
+                    var seenTypes = Set<String>()
                     while let type = try reader.nextKey() {
+                        guard seenTypes.insert(type).inserted else {
+                            throw SyncerError.invalidBundle("rule type '\(type)' appears twice in 'rules'")
+                        }
                         guard try reader.peekKind() == UInt8(ascii: "[") else {
                             throw SyncerError.invalidBundle("rules of type '\(type)' must be a list")
                         }

@@ -7,7 +7,8 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable {
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
 
-/// A strict RFC 8259 parser over UTF-8 bytes.
+/// A strict RFC 8259 parser over UTF-8 bytes. An object with the same key twice is an
+/// error, never "last one wins" (see `JSONObject.insertNew`).
 ///
 /// Written by hand rather than with Foundation's `JSONSerialization` because we need key
 /// order, the integer/double distinction, a nesting limit (hostile input must not overflow
@@ -111,8 +112,11 @@ public struct JSONReader {
             try beginObject()
             var object = JSONObject()
             while let key = try nextKey() {
+                let keyOffset = position
                 let saved = first
-                object[key] = try readValue()
+                guard object.insertNew(key, try readValue()) else {
+                    throw JSONParseError(message: "duplicate key '\(key)' in an object", offset: keyOffset)
+                }
                 first = saved
             }
             first = false

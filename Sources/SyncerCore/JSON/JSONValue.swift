@@ -103,6 +103,21 @@ public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionary
         }
     }
 
+    /// Appends `key` unless the object has it already; false (and no change) if it does.
+    /// The parser uses it to refuse duplicate keys: which of two values "wins" is not
+    /// defined by RFC 8259, and letting the last one win silently lets data that is
+    /// spliced into a document (an autorule template) override fields set before it.
+    public mutating func insertNew(_ key: String, _ value: JSONValue) -> Bool {
+        if position(of: key) != nil { return false }
+        entries.append((key, value))
+        if index != nil {
+            index![key] = entries.count - 1
+        } else if entries.count > Self.indexThreshold {
+            rebuildIndex()
+        }
+        return true
+    }
+
     /// Sets a key and moves it to the front (exports put `_id` first, as mongoengine does).
     public mutating func setFirst(_ key: String, _ value: JSONValue) {
         if let at = position(of: key) { entries.remove(at: at) }

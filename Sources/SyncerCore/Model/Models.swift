@@ -167,6 +167,15 @@ public struct CronGroup: DocumentRecord, Equatable, Sendable {
     public var runOnceNext: Bool { bool("run_once_next") }
     public var jobs: [JSONValue] { document["jobs"]?.arrayValue ?? [] }
     public var continueOnError: Bool { bool("continue_on_error") }
+    /// Whether a job of this group reaches the runner's machine (runs a program or writes a
+    /// file there): creating or changing such a group needs the `all` role.
+    public var reachesMachine: Bool {
+        jobs.contains { job in
+            let command = job["command"]?.stringValue ?? ""
+            return command == CronJob.BuiltIn.exec.rawValue || command == CronJob.BuiltIn.exportBundle.rawValue
+        }
+    }
+
     /// Pass order, as in CMDBsyncer; equal values keep insertion order.
     public var sortField: Int64 { document["sort_field"]?.intValue ?? 0 }
 }

@@ -1,17 +1,20 @@
 import Foundation
 
 extension Syncer {
-    public func listAccounts() throws -> [Account] {
+    /// The accounts the principal reaches (all of them unless it is restricted).
+    public func listAccounts(as principal: Principal) throws -> [Account] {
         try store.read { r in
             try r.documents(ofType: RuleTypeCatalog.accounts, afterSeq: 0, limit: Int.max).map { Account(document: $0.document) }
-        }
+        }.filter { principal.reaches(account: $0.name) }
     }
 
     /// The resolved account as CMDBsyncer's `get_account_by_name` returns it: custom fields
     /// flattened to top-level keys, a child inheriting what it lacks from its parent, and
-    /// the password in clear text, but only for holders of `all`; everyone else gets
-    /// `password: null` and `password_redacted: true`.
-    public func resolvedAccount(named name: String, as principal: Principal) throws -> JSONObject {
+    /// the password in clear text when `revealPassword` is asked for by a holder of `all`;
+    /// otherwise `password: null` and `password_redacted: true`. MCP reveals to `all`
+    /// holders (as CMDBsyncer does); the console and the admin command only on request.
+    public func resolvedAccount(named name: String, as principal: Principal, revealPassword: Bool) throws -> JSONObject {
+        try principal.requireReach(account: name, kind: "account", named: name)
         let (account, parent) = try store.read { r -> (Account, Account?) in
             guard let doc = try r.document(ofType: RuleTypeCatalog.accounts, unique: name) else {
                 throw SyncerError.notFound(kind: "account", name: name)
@@ -28,7 +31,9 @@ extension Syncer {
         func merge(_ a: Account) {
             for (key, value) in a.document {
                 switch key {
-                case "_id", "typ", "password_crypted", "password", "custom_fields", "plugin_settings":
+                case "_id", "typ", "custom_fields", "plugin_settings":
+                    continue
+                case _ where SecretFields.names.contains(key):
                     continue
                 default:
                     out[key] = Self.plainDates(value)
@@ -44,7 +49,7 @@ extension Syncer {
         out.setFirst("id", .string(account.id?.hex))
         out["type"] = .string(account.type)
         let token = account.passwordToken ?? parent?.passwordToken
-        if principal.holdsAll {
+        if revealPassword && principal.holdsAll {
             if let token {
                 // A missing or unsafe key file is the operator's to fix: fail. A token made
                 // with another key only costs this account its password: say so in the record.
@@ -58,9 +63,10 @@ extension Syncer {
             }
         } else {
             out["password"] = .null
-            out["password_redacted"] = true
+            out[SecretFields.redactionMarker] = true
         }
-        return out
+        // Custom fields and inherited values may carry secrets of their own.
+        return revealPassword && principal.holdsAll ? out : SecretFields.redacted(out)
     }
 
     /// Turns `{"$date": ms}` into ISO strings for human-facing records.

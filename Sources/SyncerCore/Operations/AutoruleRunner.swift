@@ -1,5 +1,4 @@
 import Foundation
-import Stencil
 
 public struct AutoruleReport: JSONRepresentable, Equatable, Sendable {
     public var created = 0
@@ -24,36 +23,25 @@ struct AutoruleRunner {
     struct Automation {
         let name: String
         let ruleType: String
-        let template: Template
+        let template: AutoruleTemplate
         let objectFilter: String
     }
 
-    static let pageSize = 1000
-    static let environment = Environment()
-
-    /// The template context CMDBsyncer gives a host: labels and inventory as top-level
-    /// variables, plus HOSTNAME, SOURCE_ACCOUNT, syncer_last_seen and syncer_last_sync.
-    static func context(for host: HostObject) -> [String: Any] {
-        var context: [String: Any] = [:]
-        for (k, v) in host.labels { context[k] = plain(v) }
-        for (k, v) in host.inventory { context[k] = plain(v) }
-        context["HOSTNAME"] = host.hostname
-        context["SOURCE_ACCOUNT"] = host.sourceAccountName ?? ""
-        context["syncer_last_seen"] = host.lastImportSeen.map { ExtendedDate.iso($0) } ?? ""
-        context["syncer_last_sync"] = host.lastImportSync.map { ExtendedDate.iso($0) } ?? ""
-        return context
+    /// A rendered rule waiting to be written.
+    struct Candidate {
+        let ruleType: String
+        let name: String
+        var document: JSONObject
     }
 
-    static func plain(_ value: JSONValue) -> Any {
-        switch value {
-        case .null: return ""
-        case .bool(let b): return b
-        case .int(let i): return Int(i)
-        case .double(let d): return d
-        case .string(let s): return s
-        case .array(let a): return a.map(plain)
-        case .object(let o): return Dictionary(o.map { ($0.key, plain($0.value)) }, uniquingKeysWith: { a, _ in a })
-        }
+    static let pageSize = 1000
+
+    /// Types an automation may create: rules only. Hosts, accounts and users have their
+    /// own operations, and a cron group made from host data would let data decide what
+    /// runs on the runner's machine.
+    static func mayTarget(_ type: String) -> Bool {
+        RuleTypeCatalog.isKnown(type) && RuleTypeCatalog.collection(of: type) == .rules
+            && type != RuleTypeCatalog.automation && type != RuleTypeCatalog.cronGroups
     }
 
     static func automations(_ r: any StoreReading, problems: inout [String]) throws -> [Automation] {
@@ -61,81 +49,108 @@ struct AutoruleRunner {
             let rule = Rule(document: stored.document)
             let name = rule.name ?? "unnamed"
             guard rule.enabled else { return nil }
-            guard let type = rule.string("rule_type"), RuleTypeCatalog.isKnown(type),
-                RuleTypeCatalog.collection(of: type) == .rules, type != RuleTypeCatalog.automation
-            else {
-                problems.append("automation '\(name)': rule_type must be a known rule type other than hosts, accounts, users")
+            guard let type = rule.string("rule_type"), mayTarget(type) else {
+                problems.append("automation '\(name)': rule_type must be a known rule type other than host_objects, cmdb_templates, accounts, users, cron_groups and syncer_rule_automation")
                 return nil
             }
             guard let body = rule.string("rule_body") else {
                 problems.append("automation '\(name)': rule_body is missing")
                 return nil
             }
-            return Automation(name: name, ruleType: type, template: Template(templateString: body, environment: environment),
-                              objectFilter: rule.string("object_filter") ?? "")
+            do {
+                return Automation(name: name, ruleType: type, template: try AutoruleTemplate(body),
+                                  objectFilter: rule.string("object_filter") ?? "")
+            } catch {
+                problems.append("automation '\(name)': \(error)")
+                return nil
+            }
         }
     }
 }
 
 extension Syncer {
-    /// Runs every enabled automation over all hosts in one transaction. With `debug`
-    /// nothing is written and the names that would be created are returned.
+    /// Runs every enabled automation over all hosts (those of its accounts, for a
+    /// restricted principal). Templates are rendered from one read snapshot; only the
+    /// rules that result are written, in one short transaction, so a slow pass never
+    /// holds the write lock. With `debug` nothing is written and the names that would be
+    /// created are returned.
     public func runAutorules(debug: Bool = false, as principal: Principal) throws -> AutoruleReport {
         if !debug { try principal.requireWrite("run autorules") }
         var report = AutoruleReport()
-        let body = { (w: any StoreReading, writer: (any StoreWriting)?) throws in
-            let automations = try AutoruleRunner.automations(w, problems: &report.problems)
-            guard !automations.isEmpty else { return }
-            var pending: [String: Set<String>] = [:]
-            var after: Int64? = 0
-            while let cursor = after {
-                let page = try w.hosts(matching: HostFilter(includeObjects: true), afterSeq: cursor, offset: 0,
-                                       limit: AutoruleRunner.pageSize)
-                after = page.count == AutoruleRunner.pageSize ? page.last?.seq : nil
-                for stored in page {
-                    let host = HostObject(document: stored.document)
-                    let context = AutoruleRunner.context(for: host)
-                    for auto in automations where auto.objectFilter.isEmpty || auto.objectFilter == host.objectType {
-                        let rendered: String
-                        do { rendered = try auto.template.render(context) } catch {
-                            report.skipped += 1
-                            report.problems.append("automation '\(auto.name)', host \(host.hostname): template error: \(error)")
-                            continue
-                        }
-                        guard var doc = (try? JSONReader.parse(rendered))?.objectValue, let name = doc["name"]?.stringValue,
-                            !name.isEmpty
-                        else {
-                            report.skipped += 1
-                            report.problems.append("automation '\(auto.name)', host \(host.hostname): the rendered body is not a JSON object with a name")
-                            continue
-                        }
-                        let exists = try w.document(ofType: auto.ruleType, unique: name) != nil
-                        if exists || pending[auto.ruleType, default: []].contains(name) {
-                            report.skipped += 1
-                            continue
-                        }
-                        pending[auto.ruleType, default: []].insert(name)
-                        if let writer {
-                            doc.setFirst("_id", ObjectID.generate(at: self.now()).json)
-                            try writer.insertDocument(ofType: auto.ruleType, doc)
-                        }
-                        report.created += 1
-                    }
-                }
-            }
-            if debug { report.wouldCreate = pending.keys.sorted().flatMap { pending[$0]!.sorted() } }
-        }
+        let candidates = try store.read { r in try renderAutorules(r, principal: principal, report: &report) }
         if debug {
-            try store.read { try body($0, nil) }
-            report.wouldCreate = report.wouldCreate ?? []
+            report.wouldCreate = candidates.sorted { ($0.ruleType, $0.name) < ($1.ruleType, $1.name) }.map(\.name)
             report.created = 0
-        } else {
-            try store.write { w in
-                try body(w, w)
-                try record(w, principal, "Autorules created \(report.created) rules, skipped \(report.skipped)",
-                           details: report.problems.prefix(20).map { .init("WARNING", $0) }, error: !report.problems.isEmpty)
+            return report
+        }
+        try store.write { w in
+            report.created = 0
+            for var candidate in candidates {
+                // Written meanwhile by someone else: skipped, as at render time.
+                if try w.document(ofType: candidate.ruleType, unique: candidate.name) != nil {
+                    report.skipped += 1
+                    continue
+                }
+                candidate.document.setFirst("_id", ObjectID.generate(at: self.now()).json)
+                try w.insertDocument(ofType: candidate.ruleType, candidate.document)
+                report.created += 1
             }
+            try record(w, principal, "Autorules created \(report.created) rules, skipped \(report.skipped)",
+                       details: report.problems.prefix(20).map { .init("WARNING", $0) }, error: !report.problems.isEmpty)
         }
         return report
+    }
+
+    /// Renders every automation for every host in `r`: the rules to create, in order.
+    private func renderAutorules(_ r: any StoreReading, principal: Principal, report: inout AutoruleReport) throws -> [AutoruleRunner.Candidate] {
+        let automations = try AutoruleRunner.automations(r, problems: &report.problems)
+        guard !automations.isEmpty else { return [] }
+        var candidates: [AutoruleRunner.Candidate] = []
+        var pending: [String: Set<String>] = [:]
+        // A broken automation says so once per pass, not once per host.
+        var failed = Set<String>()
+        var after: Int64? = 0
+        while let cursor = after {
+            let page = try r.hosts(matching: HostFilter(includeObjects: true, accounts: principal.accountScope), afterSeq: cursor,
+                                   offset: 0, limit: AutoruleRunner.pageSize)
+            after = page.count == AutoruleRunner.pageSize ? page.last?.seq : nil
+            for stored in page {
+                let host = HostObject(document: stored.document)
+                let context = AutoruleTemplate.context(for: host)
+                for auto in automations where !failed.contains(auto.name) && (auto.objectFilter.isEmpty || auto.objectFilter == host.objectType) {
+                    func skip(_ problem: String) {
+                        report.skipped += 1
+                        if report.problems.count < 200 { report.problems.append("automation '\(auto.name)', host \(host.hostname): \(problem)") }
+                    }
+                    let rendered: String
+                    do { rendered = try auto.template.render(context) } catch let refusal as AutoruleTemplate.Refusal {
+                        // A bound was hit: the template, not this host, is at fault.
+                        skip("\(refusal); the automation is skipped for the rest of this pass")
+                        failed.insert(auto.name)
+                        continue
+                    } catch {
+                        skip("template error: \(error)")
+                        continue
+                    }
+                    let parsed: JSONValue
+                    do { parsed = try JSONReader.parse(rendered) } catch {
+                        skip("the rendered body is not JSON: \(error)")
+                        continue
+                    }
+                    guard let doc = parsed.objectValue, let name = doc["name"]?.stringValue, !name.isEmpty else {
+                        skip("the rendered body is not a JSON object with a name")
+                        continue
+                    }
+                    if try pending[auto.ruleType, default: []].contains(name) || r.document(ofType: auto.ruleType, unique: name) != nil {
+                        report.skipped += 1
+                        continue
+                    }
+                    pending[auto.ruleType, default: []].insert(name)
+                    candidates.append(.init(ruleType: auto.ruleType, name: name, document: doc))
+                    report.created += 1
+                }
+            }
+        }
+        return candidates
     }
 }

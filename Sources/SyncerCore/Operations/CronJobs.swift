@@ -84,22 +84,14 @@ struct ExternalCommand {
         var stopped: Bool
     }
 
-    static func resolve(_ executable: String, path: String?) -> String? {
-        if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil }
-        for dir in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(dir)/\(executable)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    /// Runs `argv[0]`, an absolute path already resolved by `RunnerFolders.program`
+    /// (never looked up in PATH: data must not choose a program), as `argv0`.
+    static func run(_ argv: [String], environment: [String: String], timeout: TimeInterval, stop: CronStopFlag?,
+                    argv0: String? = nil) throws -> Result {
+        guard let executable = argv.first, executable.hasPrefix("/") else {
+            throw SyncerError.invalidArgument("exec needs the absolute path of a program")
         }
-        return nil
-    }
-
-    static func run(_ argv: [String], environment: [String: String], timeout: TimeInterval, stop: CronStopFlag?) throws -> Result {
-        guard let first = argv.first, !first.isEmpty else {
-            throw SyncerError.invalidArgument("exec needs an argument vector, e.g. [\"/usr/local/bin/sync.sh\", \"--quiet\"]")
-        }
-        guard let executable = resolve(first, path: environment["PATH"]) else {
-            throw SyncerError.invalidArgument("exec: '\(first)' is not an executable file (nor found in PATH)")
-        }
+        let argv = [argv0 ?? executable] + argv.dropFirst()
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else {
             throw SyncerError.invalidArgument("exec: cannot create a pipe: \(String(cString: strerror(errno)))")
@@ -222,5 +214,81 @@ private final class OutputTail: @unchecked Sendable {
         let kept = bytes.count > limit ? Data(bytes.suffix(limit)) : bytes
         let body = String(decoding: kept, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return (dropped || bytes.count > limit ? "…" : "") + body
+    }
+}
+
+/// What a cron job may touch on the runner's machine, decided by the runner's own flags
+/// and never by data (DESIGN.md, "Cron groups and jobs"): `exec` runs only programs inside
+/// `--jobs-dir`, `export_bundle` writes only plain file names inside `--export-dir`.
+enum RunnerFolders {
+    /// The real path of the program `name` inside `folder`, symlinks resolved; refused
+    /// when it resolves outside the folder or is not an executable regular file.
+    static func program(_ name: String?, in folder: String?) throws -> String {
+        guard let folder, !folder.isEmpty else {
+            throw SyncerError.permissionDenied(
+                "exec jobs are off on this runner: start `cron run` with --jobs-dir DIR (or \(CronPassOptions.jobsDirectoryVariable)) "
+                    + "and put the programs it may run there")
+        }
+        guard let name, isPlainName(name) else {
+            throw SyncerError.invalidArgument(
+                "exec: args[0] must be the name of a program in the jobs folder \(folder) (no '/', not '.' or '..'), got '\(name ?? "")'")
+        }
+        let root = try realPath(folder, what: "jobs folder (--jobs-dir)")
+        guard let resolved = realpathOrNil("\(root)/\(name)") else {
+            throw SyncerError.invalidArgument("exec: no program '\(name)' in the jobs folder \(root)")
+        }
+        guard resolved.hasPrefix(root + "/") else {
+            throw SyncerError.permissionDenied("exec: '\(name)' resolves to \(resolved), outside the jobs folder \(root)")
+        }
+        var info = stat()
+        guard stat(resolved, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(resolved, X_OK) == 0 else {
+            throw SyncerError.invalidArgument("exec: \(resolved) is not an executable file")
+        }
+        return resolved
+    }
+
+    /// The path `export_bundle` writes for file name `name` inside `folder`: a plain
+    /// name, never the database, its key, journal or lock files.
+    static func exportTarget(_ name: String?, in folder: String?, database: String?) throws -> String {
+        guard let folder, !folder.isEmpty else {
+            throw SyncerError.permissionDenied(
+                "export_bundle jobs are off on this runner: start `cron run` with --export-dir DIR (or \(CronPassOptions.exportDirectoryVariable))")
+        }
+        guard let name, isPlainName(name), !name.hasPrefix(".") else {
+            throw SyncerError.invalidArgument(
+                "export_bundle: the argument must be a plain file name inside the export folder (no '/', not starting with '.'), got '\(name ?? "")'")
+        }
+        let root = try realPath(folder, what: "export folder (--export-dir)")
+        let target = "\(root)/\(name)"
+        if let database {
+            let base = realpathOrNil(database) ?? database
+            let protected = [base] + ["-wal", "-shm", "-journal", ".key", ".cron-lock"].map { base + $0 }
+            if protected.contains(target) || protected.contains(realpathOrNil(target) ?? target) {
+                throw SyncerError.permissionDenied("export_bundle: \(target) is the database or one of its files")
+            }
+        }
+        return target
+    }
+
+    private static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+            && name.utf8.count <= 255
+    }
+
+    private static func realPath(_ path: String, what: String) throws -> String {
+        guard let resolved = realpathOrNil(path) else {
+            throw SyncerError.invalidArgument("the \(what) \(path) does not exist")
+        }
+        var info = stat()
+        guard stat(resolved, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw SyncerError.invalidArgument("the \(what) \(path) is not a folder")
+        }
+        return resolved
+    }
+
+    private static func realpathOrNil(_ path: String) -> String? {
+        guard let raw = realpath(path, nil) else { return nil }
+        defer { free(raw) }
+        return String(cString: raw)
     }
 }

@@ -12,9 +12,17 @@ public struct CronPassOptions: Sendable {
     public var groups: [String]?
     /// Set by a signal handler: the pass ends after the job that is running.
     public var stop: CronStopFlag?
+    /// The folder whose programs `exec` jobs may run (`--jobs-dir`); nil: none.
+    public var jobsDirectory: String?
+    /// The folder `export_bundle` jobs write into (`--export-dir`); nil: none.
+    public var exportDirectory: String?
 
-    public init(groups: [String]? = nil, stop: CronStopFlag? = nil) {
+    public static let jobsDirectoryVariable = "CMDBSYNCER_CRON_JOBS_DIR"
+    public static let exportDirectoryVariable = "CMDBSYNCER_CRON_EXPORT_DIR"
+
+    public init(groups: [String]? = nil, stop: CronStopFlag? = nil, jobsDirectory: String? = nil, exportDirectory: String? = nil) {
         self.groups = groups; self.stop = stop
+        self.jobsDirectory = jobsDirectory; self.exportDirectory = exportDirectory
     }
 }
 
@@ -226,19 +234,19 @@ extension Syncer {
                 let deleted = try deleteStaleHosts(notSeenFor: try CronSchedule.age(age), as: principal)
                 return outcome(.ok, "deleted \(deleted) host(s) not seen for \(age)")
             case .exportBundle:
-                guard let path = job.args.first, !path.isEmpty else {
-                    throw SyncerError.invalidArgument("export_bundle needs a file path argument")
-                }
+                let path = try RunnerFolders.exportTarget(job.args.first, in: options.exportDirectory, database: store.filePath)
                 let summary = try writeBundle(
                     ExportOptions(includeHosts: true, includeAccounts: true, includeUsers: true, includePasswords: true),
                     to: path, as: principal)
                 return outcome(.ok, "wrote \(summary.counts.values.reduce(0, +)) document(s) to \(path)")
             case .exec:
+                let program = try RunnerFolders.program(job.args.first, in: options.jobsDirectory)
                 var env = environment
                 env["CMDBSYNCER_DB"] = store.filePath ?? store.location
                 env["CMDBSYNCER_CRON_GROUP"] = group
                 env["CMDBSYNCER_ACCOUNT"] = job.account
-                let result = try ExternalCommand.run(job.args, environment: env, timeout: job.timeout, stop: options.stop)
+                let result = try ExternalCommand.run([program] + job.args.dropFirst(), environment: env, timeout: job.timeout,
+                                                     stop: options.stop, argv0: job.args.first)
                 let output = result.output.isEmpty ? "" : "; output: \(result.output)"
                 if result.stopped { return outcome(.failed, "stopped by the runner's shutdown\(output)") }
                 if result.timedOut { return outcome(.failed, "timed out after \(Int(job.timeout)) s and was ended\(output)") }

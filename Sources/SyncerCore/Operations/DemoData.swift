@@ -137,7 +137,7 @@ extension Syncer {
             ])
             try rule(RuleTypeCatalog.cronGroups, [
                 "name": "nightly", "interval": "daily", "timerange_from": "1", "timerange_to": "3",
-                "jobs": [["name": "backup", "command": "export_bundle", "account": "", "args": ["/var/backups/syncer.json"], "timeout": 600]],
+                "jobs": [["name": "backup", "command": "export_bundle", "account": "", "args": ["syncer-backup.json"], "timeout": 600]],
                 "enabled": true, "run_once_next": false, "continue_on_error": false, "sort_field": 0,
             ])
             try rule(RuleTypeCatalog.cronGroups, [

@@ -56,19 +56,20 @@ extension Syncer {
         return seq
     }
 
-    /// Hosts (not objects) in insertion order, by offset or by cursor.
-    public func listHosts(start: Int = 0, limit: Int = 100, cursor: String? = nil) throws -> HostPage {
+    /// Hosts (not objects) in insertion order, by offset or by cursor; a restricted
+    /// principal pages through (and counts) the hosts of its accounts only.
+    public func listHosts(start: Int = 0, limit: Int = 100, cursor: String? = nil, as principal: Principal) throws -> HostPage {
         guard start >= 0 else { throw SyncerError.invalidArgument("start must not be negative, got \(start)") }
         try Self.checkLimit(limit)
         let after = try cursor.map(Self.decodeCursor)
         return try store.read { r in
-            let filter = HostFilter()
+            let filter = HostFilter(accounts: principal.accountScope)
             // One extra row tells whether another page follows.
             let rows = try r.hosts(matching: filter, afterSeq: after, offset: after == nil ? start : 0, limit: limit + 1)
             let page = rows.prefix(limit)
             return HostPage(
                 hosts: page.map { HostObject(document: $0.document) }, start: start, limit: limit,
-                size: try r.countHosts(isObject: false),
+                size: filter.isEmpty ? try r.countHosts(isObject: false) : try r.countHosts(matching: filter),
                 nextCursor: rows.count > limit ? page.last.map { Self.encodeCursor($0.seq) } : nil)
         }
     }
@@ -98,16 +99,27 @@ extension Syncer {
         }
     }
 
-    public func host(named hostname: String) throws -> HostObject {
+    /// One host; a host outside a restricted principal's accounts is "not found".
+    public func host(named hostname: String, as principal: Principal) throws -> HostObject {
         guard let doc = try store.read({ try $0.document(ofType: RuleTypeCatalog.hosts, unique: hostname) }) else {
             throw SyncerError.notFound(kind: "host", name: hostname)
         }
-        return HostObject(document: doc)
+        let host = HostObject(document: doc)
+        try principal.requireReach(account: host.sourceAccountName, kind: "host", named: hostname)
+        return host
     }
 
-    /// Hostnames starting with `prefix`, sorted (completion in MCP and the console).
-    public func hostnames(withPrefix prefix: String, limit: Int = 100) throws -> [String] {
-        try store.read { try $0.hostnames(withPrefix: prefix, limit: limit) }
+    /// Hostnames starting with `prefix`, sorted (completion in MCP and the console); for a
+    /// restricted principal only those of its accounts.
+    public func hostnames(withPrefix prefix: String, limit: Int = 100, as principal: Principal) throws -> [String] {
+        guard let scope = principal.accountScope else {
+            return try store.read { try $0.hostnames(withPrefix: prefix, limit: limit) }
+        }
+        var filter = HostFilter(includeObjects: true, accounts: scope)
+        filter.hostnamePrefix = prefix
+        return try store.read { r in
+            try r.hosts(matching: filter, afterSeq: nil, offset: 0, limit: limit).map { HostObject(document: $0.document).hostname }
+        }.sorted()
     }
 
     static func validateHostname(_ hostname: String) throws {
@@ -134,6 +146,7 @@ extension Syncer {
         try Self.validateHostname(hostname)
         try Self.validateLabels(labels)
         let time = now()
+        try principal.requireReach(account: accountName, kind: "account", named: accountName)
         return try store.write { w in
             guard let accountDoc = try w.document(ofType: RuleTypeCatalog.accounts, unique: accountName) else {
                 throw SyncerError.notFound(kind: "account", name: accountName)
@@ -165,7 +178,9 @@ extension Syncer {
     public func deleteHost(hostname: String, as principal: Principal) throws -> HostWriteResult {
         try principal.requireWrite("delete hosts")
         return try store.write { w in
-            guard let doc = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname), let id = HostObject(document: doc).id else {
+            guard let doc = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname), let id = HostObject(document: doc).id,
+                principal.reaches(account: HostObject(document: doc).sourceAccountName)
+            else {
                 return HostWriteResult(status: "not_found", hostname: hostname)
             }
             try w.deleteDocument(ofType: RuleTypeCatalog.hosts, id: id)
@@ -182,7 +197,9 @@ extension Syncer {
             throw SyncerError.invalidArgument("inventory key must be non-empty and must not contain '__'")
         }
         return try store.write { w in
-            guard let doc = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname) else {
+            guard let doc = try w.document(ofType: RuleTypeCatalog.hosts, unique: hostname),
+                principal.reaches(account: HostObject(document: doc).sourceAccountName)
+            else {
                 return HostWriteResult(status: "not_found", hostname: hostname, key: nil)
             }
             var host = HostObject(document: doc)
@@ -196,12 +213,21 @@ extension Syncer {
         }
     }
 
-    /// Totals and the hosts no import has seen for 24 hours.
-    public func hostStats() throws -> HostStats {
+    /// Totals and the hosts no import has seen for 24 hours (of the principal's accounts,
+    /// when it is restricted).
+    public func hostStats(as principal: Principal) throws -> HostStats {
         let checkpoint = now().addingTimeInterval(-24 * 3600)
         return try store.read { r in
-            HostStats(checkpoint: checkpoint, hosts: try r.countHosts(isObject: false),
-                      objects: try r.countHosts(isObject: true), notUpdatedLast24h: try r.countHosts(seenBefore: checkpoint))
+            guard let scope = principal.accountScope else {
+                return HostStats(checkpoint: checkpoint, hosts: try r.countHosts(isObject: false),
+                                 objects: try r.countHosts(isObject: true), notUpdatedLast24h: try r.countHosts(seenBefore: checkpoint))
+            }
+            let hosts = try r.countHosts(matching: HostFilter(accounts: scope))
+            let all = try r.countHosts(matching: HostFilter(includeObjects: true, accounts: scope))
+            var stale = HostFilter(accounts: scope)
+            stale.seenBefore = checkpoint
+            return HostStats(checkpoint: checkpoint, hosts: hosts, objects: all - hosts,
+                             notUpdatedLast24h: try r.countHosts(matching: stale))
         }
     }
 }

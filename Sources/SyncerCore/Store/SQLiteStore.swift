@@ -311,6 +311,22 @@ private struct SQLiteAccess: StoreWriting {
         var clauses = ["object_type <> 'template'"]
         var args = StatementArguments()
         if !filter.includeObjects { clauses.append("is_object = 0") }
+        if let accounts = filter.accounts {
+            if accounts.isEmpty {
+                clauses.append("0")
+            } else {
+                clauses.append("account_name IN (\(Array(repeating: "?", count: accounts.count).joined(separator: ", ")))")
+                for name in accounts.sorted() { args += [name] }
+            }
+        }
+        if let prefix = filter.hostnamePrefix {
+            clauses.append("hostname >= ? AND hostname < ?")
+            args += [prefix, prefix + "\u{10FFFF}"]
+        }
+        if let seenBefore = filter.seenBefore {
+            clauses.append("is_object = 0 AND last_seen < ?")
+            args += [ExtendedDate.milliseconds(seenBefore)]
+        }
         for word in filter.hostnameContains {
             clauses.append("hostname LIKE ? ESCAPE '\\'")
             args += ["%" + escapeLike(word) + "%"]

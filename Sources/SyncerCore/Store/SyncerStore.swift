@@ -29,11 +29,20 @@ public struct HostFilter: Sendable, Equatable {
     public var labels: [(key: String, value: String?)] = []
     /// `list_hosts` leaves out objects (`is_object`), as CMDBsyncer does.
     public var includeObjects = false
+    /// Only hosts imported from these accounts (by name); nil: any. A principal's
+    /// `accountScope` lands here, so a restricted user's lists and counts are its own.
+    public var accounts: Set<String>?
+    /// Only hosts (not objects) no import has seen since this time.
+    public var seenBefore: Date?
+    /// Only hostnames starting with this (completion).
+    public var hostnamePrefix: String?
 
-    public init(hostnameContains: [String] = [], labels: [(key: String, value: String?)] = [], includeObjects: Bool = false) {
+    public init(hostnameContains: [String] = [], labels: [(key: String, value: String?)] = [], includeObjects: Bool = false,
+                accounts: Set<String>? = nil) {
         self.hostnameContains = hostnameContains
         self.labels = labels
         self.includeObjects = includeObjects
+        self.accounts = accounts
     }
 
     /// Reads a filter line as an operator types it: `web os=linux env=` means hostname
@@ -51,10 +60,12 @@ public struct HostFilter: Sendable, Equatable {
         return filter
     }
 
-    public var isEmpty: Bool { hostnameContains.isEmpty && labels.isEmpty }
+    /// No condition beyond "hosts" (and objects when included): counts come from totals.
+    public var isEmpty: Bool { hostnameContains.isEmpty && labels.isEmpty && accounts == nil && seenBefore == nil && hostnamePrefix == nil }
 
     public static func == (a: HostFilter, b: HostFilter) -> Bool {
         a.hostnameContains == b.hostnameContains && a.includeObjects == b.includeObjects
+            && a.accounts == b.accounts && a.seenBefore == b.seenBefore && a.hostnamePrefix == b.hostnamePrefix
             && a.labels.map(\.key) == b.labels.map(\.key) && a.labels.map(\.value) == b.labels.map(\.value)
     }
 }

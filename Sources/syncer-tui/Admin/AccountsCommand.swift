@@ -13,7 +13,7 @@ struct AccountsCommand: ParsableCommand {
 
         func run() throws {
             let syncer = try global.open()
-            let accounts = try report { try syncer.listAccounts() }
+            let accounts = try report { try syncer.listAccounts(as: cliPrincipal) }
             if output.json { printJSON(.array(accounts.map(\.listEntry))); return }
             print(table(["NAME", "TYPE", "ENABLED", "MASTER", "CHILD"], accounts.map {
                 [$0.name, $0.type, $0.enabled ? "yes" : "no", $0.isMaster ? "yes" : "no", $0.isChild ? "yes" : "no"]
@@ -32,10 +32,7 @@ struct AccountsCommand: ParsableCommand {
 
         func run() throws {
             let syncer = try global.open()
-            let principal = showPassword
-                ? cliPrincipal
-                : Principal(name: cliPrincipal.name, apiRoles: [], readonly: true, source: cliPrincipal.source)
-            var account = try report { try syncer.resolvedAccount(named: name, as: principal) }
+            var account = try report { try syncer.resolvedAccount(named: name, as: cliPrincipal, revealPassword: showPassword) }
             if !showPassword { account["password_redacted"] = nil; account["password"] = "(hidden; --show-password)" }
             if output.json { printJSON(.object(account)); return }
             for (key, value) in account { print("\(key): \(value.stringValue ?? value.compactText)") }

@@ -98,7 +98,7 @@ struct HostsCommand: ParsableCommand {
                 if let filter {
                     try syncer.browseHosts(HostFilter.parse(filter), offset: start, limit: limit)
                 } else {
-                    try syncer.listHosts(start: start, limit: limit).hosts
+                    try syncer.listHosts(start: start, limit: limit, as: cliPrincipal).hosts
                 }
             }
             if output.json { printJSON(.array(hosts.map(\.summary))); return }
@@ -117,7 +117,7 @@ struct HostsCommand: ParsableCommand {
 
         func run() throws {
             let syncer = try global.open()
-            let host = try report { try syncer.host(named: hostname) }
+            let host = try report { try syncer.host(named: hostname, as: cliPrincipal) }
             if output.json { printJSON(host.summary); return }
             print("hostname:   \(host.hostname)")
             print("account:    \(host.sourceAccountName ?? "-")")
@@ -184,9 +184,19 @@ struct CronCommand: ParsableCommand {
         @Flag(help: "Keep running and start groups when they are due.") var daemon = false
         @Option(help: "With --daemon: seconds between passes.") var every: Int = 60
         @Option(name: .customLong("group"), help: "Run this group now, due or not (repeatable).") var groups: [String] = []
+        @Option(name: .customLong("jobs-dir"), help: ArgumentHelp(
+            "exec jobs may run only the programs in this folder (default: CMDBSYNCER_CRON_JOBS_DIR; none: exec jobs fail).",
+            valueName: "dir")) var jobsDirectory: String?
+        @Option(name: .customLong("export-dir"), help: ArgumentHelp(
+            "export_bundle jobs write only file names inside this folder (default: CMDBSYNCER_CRON_EXPORT_DIR; none: they fail).",
+            valueName: "dir")) var exportDirectory: String?
 
         func run() throws {
             guard every >= 1 else { printError("--every must be at least 1 second"); throw ExitCode(1) }
+            let environment = ProcessInfo.processInfo.environment
+            func folder(_ flag: String?, _ variable: String) -> String? {
+                flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+            }
             let syncer = try global.open()
             let principal = Principal.localOperator(source: "cron")
             let stop = CronStopFlag()
@@ -198,7 +208,10 @@ struct CronCommand: ParsableCommand {
                 return source
             }
             defer { signals.forEach { $0.cancel() } }
-            let options = CronPassOptions(groups: groups.isEmpty ? nil : groups, stop: stop)
+            let options = CronPassOptions(
+                groups: groups.isEmpty ? nil : groups, stop: stop,
+                jobsDirectory: folder(jobsDirectory, CronPassOptions.jobsDirectoryVariable),
+                exportDirectory: folder(exportDirectory, CronPassOptions.exportDirectoryVariable))
 
             guard daemon else {
                 let result = try report { try syncer.runCronPass(options, as: principal) }
