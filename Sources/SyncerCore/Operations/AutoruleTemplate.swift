@@ -60,6 +60,11 @@ struct AutoruleTemplate {
             default:
                 continue
             }
+            // Stencil builds the whole array of a range literal (`1...1000000000`) before
+            // anything can count it, wherever the literal stands.
+            guard !token.contents.contains("...") else {
+                throw Refusal(description: "range literals ('a...b') are not available in autorule templates (line \(token.sourceMap.location.lineNumber))")
+            }
             guard token.kind == .block else { continue }
             let name = token.components.first ?? ""
             if Self.blockTags[name] != nil {
@@ -160,7 +165,8 @@ final class RenderBudget {
 
 /// `{% for x in seq %}…{% empty %}…{% endfor %}` (and `for k, v in dict`), with
 /// `forloop.first/last/counter/counter0/length`, every iteration and its output charged
-/// to the render's budget. Ranges (`1...1000000000`) are walked, never materialised.
+/// to the render's budget. (Range literals are refused before parsing: Stencil would
+/// materialise them.)
 final class BoundedForNode: NodeType {
     let token: Token?
     private let resolvable: Resolvable
@@ -197,13 +203,7 @@ final class BoundedForNode: NodeType {
         let resolved = try resolvable.resolve(context)
         let items: AnySequence<Any>
         let count: Int
-        if let range = resolved as? ClosedRange<Int> {
-            items = AnySequence(range.lazy.map { $0 as Any })
-            count = range.count
-        } else if let range = resolved as? Range<Int> {
-            items = AnySequence(range.lazy.map { $0 as Any })
-            count = range.count
-        } else if let dictionary = resolved as? [String: Any] {
+        if let dictionary = resolved as? [String: Any] {
             let pairs = dictionary.sorted { $0.key < $1.key }
             items = AnySequence(pairs.lazy.map { ($0.key, $0.value) as Any })
             count = pairs.count
