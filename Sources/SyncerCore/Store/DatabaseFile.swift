@@ -54,7 +54,7 @@ enum DatabaseFile {
     private static func warnShared(_ path: String, mode: mode_t) {
         let files = [path, path + "-wal", path + "-shm"].filter { FileManager.default.fileExists(atPath: $0) }
         logger.warning("""
-            the database \(path) is open to other users (mode \(String(mode & 0o777, radix: 8))); \
+            the database \(path) can be opened by other users (mode \(String(mode & 0o777, radix: 8))); \
             run: chmod 600 \(files.map(shellQuoted).joined(separator: " "))
             """)
     }
