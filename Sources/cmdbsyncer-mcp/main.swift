@@ -144,10 +144,9 @@ struct CMDBSyncerMCP: ParsableCommand {
     }
 }
 
+// Escaped: log lines carry logins, hostnames and messages from data (see EscapingLogHandler).
 LoggingSystem.bootstrap { label in
-    var handler = StreamLogHandler.standardError(label: label)
-    handler.logLevel = .info
-    return handler
+    EscapingLogHandler<StreamLogHandler>.standardError(label: label, level: .info)
 }
 
 // Parse (help, version and usage errors exit here), then serve. The serving entry point is

@@ -3,10 +3,9 @@ import Foundation
 import Logging
 import SyncerCore
 
+// Escaped: log lines carry logins, hostnames and messages from data (see EscapingLogHandler).
 LoggingSystem.bootstrap { label in
-    var handler = StreamLogHandler.standardError(label: label)
-    handler.logLevel = .warning
-    return handler
+    EscapingLogHandler<StreamLogHandler>.standardError(label: label, level: .warning)
 }
 
 /// `syncer-tui`: the interactive console when run without a subcommand, and the admin

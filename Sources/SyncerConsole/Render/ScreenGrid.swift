@@ -1,3 +1,5 @@
+import SyncerCore
+
 /// What a cell means; the backend turns meanings into colours (or, under `NO_COLOR`, into
 /// bold/reverse/dim), so screens never pick colours themselves.
 public enum StyleRole: UInt8, CaseIterable, Sendable {
@@ -28,15 +30,17 @@ public struct ScreenGrid: Equatable, Sendable {
     }
 
     /// Writes `text` at (row, column), clipped at `maxWidth` columns (default: to the edge).
-    /// Returns the column after the last cell written.
+    /// Returns the column after the last cell written. Control characters are written as
+    /// their escapes (`TerminalText`): this is the only way into a cell, so nothing from
+    /// data reaches curses raw, whichever view forgot to escape it.
     @discardableResult
     public mutating func put(_ text: String, row: Int, column: Int, role: StyleRole = .normal, maxWidth: Int? = nil) -> Int {
         guard row >= 0, row < height, column < width else { return column }
         let limit = min(width, column + (maxWidth ?? width))
         var x = column
-        for character in text {
+        for character in TerminalText.escaped(text) {
             let w = TextWidth.of(character)
-            if w == 0 { continue }  // controls and lone combining marks: never shift the line
+            if w == 0 { continue }  // lone combining marks: never shift the line
             if x + w > limit {
                 // A wide character that does not fit leaves a blank, not half a glyph.
                 if x < limit, x >= 0 { rows[row][x] = Cell(character: " ", role: role, isContinuation: false) }

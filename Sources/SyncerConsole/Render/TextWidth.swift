@@ -1,6 +1,11 @@
+import SyncerCore
+
 /// Terminal column widths of text, as wcwidth(3) would count them but per grapheme cluster:
 /// curses counts bytes in `addnstr`, and a table that is off by one column for CJK or emoji
 /// shifts every later cell of the line, so the console does all width math here.
+///
+/// Text is measured and cut as it will be shown: with control characters escaped
+/// (`TerminalText`, as `ScreenGrid.put` writes them), so columns stay aligned.
 public enum TextWidth {
     /// Columns one grapheme cluster takes: 0 for controls and lone combining marks, 2 for
     /// East Asian wide/fullwidth characters and emoji shown as pictures, else 1.
@@ -21,7 +26,7 @@ public enum TextWidth {
 
     public static func of(_ text: String) -> Int {
         var total = 0
-        for character in text { total += of(character) }
+        for character in TerminalText.escaped(text) { total += of(character) }
         return total
     }
 
@@ -48,6 +53,7 @@ public enum TextWidth {
     /// The longest prefix of `text` that fits in `columns`, with "…" when something was cut.
     public static func clip(_ text: String, to columns: Int, ellipsis: Bool = true) -> String {
         guard columns > 0 else { return "" }
+        let text = TerminalText.escaped(text)
         if text.utf8.count <= columns, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         guard of(text) > columns else { return text }
         let room = ellipsis ? columns - 1 : columns
@@ -64,6 +70,7 @@ public enum TextWidth {
 
     /// `text` broken at spaces into lines of at most `columns` (a longer word is clipped).
     public static func wrap(_ text: String, to columns: Int) -> [String] {
+        let text = TerminalText.escaped(text)
         var lines: [String] = []
         var line = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {

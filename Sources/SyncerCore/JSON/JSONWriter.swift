@@ -6,10 +6,15 @@ import Foundation
 public struct JSONWriter {
     public var indent: Int?
     public var sortKeys = false
+    /// Also writes C1 controls (U+0080–U+009F) and bidi controls as `\uXXXX`, for JSON a
+    /// terminal shows (CLI `--json`): still the same JSON value, but no ESC-free CSI
+    /// (U+009B) or U+202E reaches the screen. Off for MCP, whose bytes stay as they are.
+    public var escapesTerminalControls = false
 
-    public init(indent: Int? = nil, sortKeys: Bool = false) {
+    public init(indent: Int? = nil, sortKeys: Bool = false, escapesTerminalControls: Bool = false) {
         self.indent = indent
         self.sortKeys = sortKeys
+        self.escapesTerminalControls = escapesTerminalControls
     }
 
     public func string(_ value: JSONValue) -> String {
@@ -32,7 +37,7 @@ public struct JSONWriter {
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
         case .double(let d): out.append(contentsOf: Self.format(d).utf8)
-        case .string(let s): Self.writeString(s, into: &out)
+        case .string(let s): Self.writeString(s, into: &out, terminalSafe: escapesTerminalControls)
         case .array(let a):
             if a.isEmpty { out.append(contentsOf: "[]".utf8); return }
             out.append(UInt8(ascii: "["))
@@ -50,7 +55,7 @@ public struct JSONWriter {
             for (i, key) in keys.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, level + 1)
-                Self.writeString(key, into: &out)
+                Self.writeString(key, into: &out, terminalSafe: escapesTerminalControls)
                 out.append(UInt8(ascii: ":"))
                 if indent != nil { out.append(UInt8(ascii: " ")) }
                 write(o[key]!, into: &out, level: level + 1)
@@ -74,7 +79,7 @@ public struct JSONWriter {
 
     /// Works on UTF-8 bytes and copies runs that need no escaping in one go: this runs
     /// for every key and string of every document a call returns.
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    static func writeString(_ s: String, into out: inout [UInt8], terminalSafe: Bool = false) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
@@ -83,6 +88,7 @@ public struct JSONWriter {
             while i < bytes.count {
                 let b = bytes[i]
                 let escape: [UInt8]?
+                var length = 1
                 switch b {
                 case 0x22: escape = [0x5C, 0x22]
                 case 0x5C: escape = [0x5C, 0x5C]
@@ -94,18 +100,32 @@ public struct JSONWriter {
                 case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
                     // U+2028 / U+2029: valid JSON, but line breaks inside JavaScript.
                     escape = Array((bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    length = 3
+                case 0xC2 where terminalSafe, 0xD8 where terminalSafe, 0xE2 where terminalSafe:
+                    // Only these lead bytes start C1 (C2 80–9F), U+061C (D8 9C) or the bidi
+                    // controls (E2 80 8E–AE, E2 81 A6–A9): decode just those.
+                    length = b == 0xC2 || b == 0xD8 ? 2 : 3
+                    guard i + length <= bytes.count else { escape = nil; break }
+                    let value = b == 0xE2
+                        ? 0x2000 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+                        : UInt32(b & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+                    escape = TerminalText.isControl(value) ? unicodeEscape(value) : nil
                 default:
                     escape = nil
                 }
                 guard let escape else { i += 1; continue }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
                 out.append(contentsOf: escape)
-                i += b == 0xE2 ? 3 : 1
+                i += length
                 runStart = i
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static func unicodeEscape(_ value: UInt32) -> [UInt8] {
+        Array("\\u".utf8) + (0..<4).reversed().map { hexDigits[Int(value >> (4 * UInt32($0)) & 0xF)] }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
@@ -116,4 +136,6 @@ public extension JSONValue {
     var compactText: String { JSONWriter().string(self) }
     /// Two-space indented JSON text: files and `--json` output people read.
     var prettyText: String { JSONWriter(indent: 2).string(self) }
+    /// `prettyText` with C1 and bidi controls written as `\uXXXX`: JSON for a terminal.
+    var terminalText: String { JSONWriter(indent: 2, escapesTerminalControls: true).string(self) }
 }

@@ -125,8 +125,10 @@ extension Syncer {
     static func validateHostname(_ hostname: String) throws {
         guard !hostname.isEmpty else { throw SyncerError.invalidArgument("hostname must not be empty") }
         guard hostname.utf8.count <= 255 else { throw SyncerError.invalidArgument("hostname is longer than 255 bytes") }
-        guard !hostname.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
-        else { throw SyncerError.invalidArgument("hostname '\(hostname)' contains whitespace or control characters") }
+        // Every control TerminalText would escape (C0, DEL, C1, bidi) is refused outright: a
+        // hostname is a key other systems print and match, and must read as it is.
+        guard !hostname.unicodeScalars.contains(where: { $0.properties.isWhitespace || TerminalText.isControl($0.value) })
+        else { throw SyncerError.invalidArgument("hostname '\(TerminalText.escaped(hostname))' contains whitespace or control characters") }
     }
 
     static func validateLabels(_ labels: JSONObject) throws {

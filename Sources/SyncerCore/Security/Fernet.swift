@@ -65,8 +65,12 @@ public struct Fernet: Sendable {
 }
 
 /// Where the Fernet key comes from: `CMDBSYNCER_CRYPTOGRAPHY_KEY`, else a key file beside
-/// the SQLite database, created with mode 0600 on first use and refused when other users
-/// can read it.
+/// the SQLite database, created with mode 0600 on first use.
+///
+/// The key decrypts every stored secret, so the file is trusted only when `lstat` shows a
+/// regular file of the running user that nobody else can open: a symlink planted at its
+/// name (dangling, so we would write the key where it points, or pointing at a file of the
+/// planter's choosing) is refused, as is another user's file.
 public enum SecretKeyFile {
     public static let environmentVariable = "CMDBSYNCER_CRYPTOGRAPHY_KEY"
 
@@ -76,35 +80,99 @@ public enum SecretKeyFile {
             throw SyncerError.crypto("set \(environmentVariable) (a Fernet key) for a database that is not a local file")
         }
         let path = databasePath + ".key"
-        let fm = FileManager.default
-        if fm.fileExists(atPath: path) {
-            var info = stat()
-            guard stat(path, &info) == 0 else { throw SyncerError.crypto("cannot stat key file \(path)") }
-            if info.st_mode & 0o077 != 0 {
-                throw SyncerError.crypto(
-                    "key file \(path) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)")
-            }
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw SyncerError.crypto("cannot read key file \(path)")
-            }
-            return try Fernet(key: text)
+        if let existing = try read(path) { return existing }
+        return try create(path, key: Fernet.generateKey())
+    }
+
+    /// The key in the file at `path`, or nil when there is none; refuses an untrusted file.
+    static func read(_ path: String) throws -> Fernet? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw SyncerError.crypto("cannot inspect key file \(path): \(String(cString: strerror(errno)))")
         }
-        let key = Fernet.generateKey()
-        // Write a private temp file, then link it into place: link() fails if another
-        // process got there first, and nobody ever reads a half-written key.
-        let temp = "\(path).\(getpid()).tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        try check(info, path)
+        // O_NOFOLLOW and a second check on the open file: the name cannot be swapped for a
+        // symlink between lstat and open.
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw SyncerError.crypto("cannot open key file \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var opened = stat()
+        guard fstat(fd, &opened) == 0, opened.st_dev == info.st_dev, opened.st_ino == info.st_ino else {
+            throw SyncerError.crypto("key file \(path) changed while it was read; try again")
+        }
+        try check(opened, path)
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while bytes.count < 4096 {
+            let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw SyncerError.crypto("cannot read key file \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            bytes += buffer[0..<n]
+        }
+        guard let text = String(validating: bytes, as: UTF8.self), let key = try? Fernet(key: text) else {
+            throw SyncerError.crypto("key file \(path) does not hold a Fernet key (44 characters of urlsafe base64); restore it from a backup")
+        }
+        return key
+    }
+
+    /// One line per refusal: what is wrong with the file and what to do about it.
+    static func check(_ info: stat, _ path: String) throws {
+        let type = info.st_mode & S_IFMT
+        if type == S_IFLNK {
+            throw SyncerError.crypto("key file \(path) is a symbolic link; replace it with the key file itself (or remove it to create a new key)")
+        }
+        guard type == S_IFREG else {
+            throw SyncerError.crypto("key file \(path) is not a regular file; move it away")
+        }
+        guard info.st_uid == geteuid() else {
+            throw SyncerError.crypto("key file \(path) belongs to uid \(info.st_uid), not to the user running this (uid \(geteuid())); run as its owner or chown it")
+        }
+        if info.st_mode & 0o077 != 0 {
+            throw SyncerError.crypto(
+                "key file \(path) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)")
+        }
+    }
+
+    /// Writes a private temporary file under a random name (created exclusively, never
+    /// through a symlink), then links it into place: link() fails if another process got
+    /// there first (then its key is used), and nobody ever reads a half-written key.
+    static func create(_ path: String, key: String) throws -> Fernet {
+        var temp = ""
+        var fd: Int32 = -1
+        for _ in 0..<8 {
+            temp = "\(path).\(randomSuffix()).tmp"
+            fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd >= 0 || errno != EEXIST { break }
+        }
         guard fd >= 0 else { throw SyncerError.crypto("cannot create key file \(path): \(String(cString: strerror(errno)))") }
+        defer { unlink(temp) }
         let bytes = Array((key + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fsync(fd)
+        let synced = fchmod(fd, 0o600) == 0 && fsync(fd) == 0
         close(fd)
-        defer { unlink(temp) }
-        guard written == bytes.count else { throw SyncerError.crypto("cannot write key file \(path)") }
-        if link(temp, path) != 0 {
-            if errno == EEXIST { return try loadOrCreate(beside: databasePath, environment: environment) }
-            throw SyncerError.crypto("cannot create key file \(path): \(String(cString: strerror(errno)))")
+        guard written == bytes.count, synced else {
+            throw SyncerError.crypto("cannot write key file \(path): \(String(cString: strerror(errno)))")
         }
+        if link(temp, path) != 0 {
+            guard errno == EEXIST else {
+                throw SyncerError.crypto("cannot create key file \(path): \(String(cString: strerror(errno)))")
+            }
+            // Another process won the race: use its key, read once (no retry loop).
+            guard let theirs = try read(path) else { throw SyncerError.crypto("key file \(path) vanished while it was created; try again") }
+            return theirs
+        }
+        // Secrets encrypted with this key get committed next: the key's name must survive a
+        // power loss too, so sync the folder that holds it.
+        let parent = (path as NSString).deletingLastPathComponent
+        let folder = open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 { fsync(folder); close(folder) }
         return try Fernet(key: key)
+    }
+
+    private static func randomSuffix() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
     }
 }

@@ -18,12 +18,7 @@ public final class SQLiteStore: SyncerStore, @unchecked Sendable {
     public init(path: String) throws {
         let url = URL(fileURLWithPath: path)
         location = url.path
-        do {
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        } catch {
-            throw SyncerError.storage("cannot create the folder for \(location): \(error.localizedDescription)")
-        }
+        try DatabaseFile.prepare(at: location)
         var config = Configuration()
         config.busyMode = .timeout(Self.busyTimeout)
         config.label = "syncer"

@@ -35,7 +35,7 @@ struct AccountsCommand: ParsableCommand {
             var account = try report { try syncer.resolvedAccount(named: name, as: cliPrincipal, revealPassword: showPassword) }
             if !showPassword { account["password_redacted"] = nil; account["password"] = "(hidden; --show-password)" }
             if output.json { printJSON(.object(account)); return }
-            for (key, value) in account { print("\(key): \(value.stringValue ?? value.compactText)") }
+            for (key, value) in account { printText("\(key): \(value.stringValue ?? value.compactText)") }
         }
     }
 }

@@ -32,12 +32,21 @@ func report<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// Error lines echo names from data (a host, a group, a login): escaped, so one stays one line.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("syncer-tui: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("syncer-tui: error: \(TerminalText.escaped(message))\n".utf8))
 }
 
+/// JSON for a terminal: valid JSON whose strings hold no raw C1 or bidi controls (C0 are
+/// escaped by JSON itself).
 func printJSON(_ value: JSONValue) {
-    print(value.prettyText)
+    print(value.terminalText)
+}
+
+/// Every plain-text line of the admin commands goes out here: data shows its control
+/// characters escaped (`\x1b`, `\u{202e}`), so it can neither add lines nor drive the terminal.
+func printText(_ line: String) {
+    print(TerminalText.escaped(line))
 }
 
 /// `--password-stdin`: passwords never travel in argv, where `ps` and shell history see them.
@@ -91,8 +100,10 @@ private func promptHidden(_ prompt: String) throws -> String {
 }
 
 /// Renders rows as aligned columns (by character count; good enough for admin output).
+/// Cells are escaped first, so a newline in data cannot break a row and widths count
+/// what is shown.
 func table(_ header: [String], _ rows: [[String]]) -> String {
-    let all = [header] + rows
+    let all = ([header] + rows).map { $0.map(TerminalText.escaped) }
     var widths = Array(repeating: 0, count: header.count)
     for row in all { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
     return all.map { row in

@@ -31,9 +31,9 @@ struct RulesCommand: ParsableCommand {
                                         includePasswords: includePasswords)
             if let output {
                 let summary = try report { try syncer.writeBundle(options, to: output, as: cliPrincipal) }
-                FileHandle.standardError.write(Data("Wrote \(summary.total) documents of \(summary.counts.count) rule types to \(output)\n".utf8))
+                FileHandle.standardError.write(Data("Wrote \(summary.total) documents of \(summary.counts.count) rule types to \(TerminalText.escaped(output))\n".utf8))
             } else {
-                print(try report { try syncer.exportBundle(options, as: cliPrincipal) }.prettyText)
+                print(try report { try syncer.exportBundle(options, as: cliPrincipal) }.terminalText)
             }
         }
     }
@@ -119,14 +119,14 @@ struct HostsCommand: ParsableCommand {
             let syncer = try global.open()
             let host = try report { try syncer.host(named: hostname, as: cliPrincipal) }
             if output.json { printJSON(host.summary); return }
-            print("hostname:   \(host.hostname)")
-            print("account:    \(host.sourceAccountName ?? "-")")
-            print("last seen:  \(host.lastImportSeen.map { ExtendedDate.iso($0) } ?? "-")")
-            print("last sync:  \(host.lastImportSync.map { ExtendedDate.iso($0) } ?? "-")")
-            print("labels:")
-            for (k, v) in host.labels { print("  \(k) = \(v.stringValue ?? v.compactText)") }
-            print("inventory:")
-            for (k, v) in host.inventory { print("  \(k) = \(v.stringValue ?? v.compactText)") }
+            printText("hostname:   \(host.hostname)")
+            printText("account:    \(host.sourceAccountName ?? "-")")
+            printText("last seen:  \(host.lastImportSeen.map { ExtendedDate.iso($0) } ?? "-")")
+            printText("last sync:  \(host.lastImportSync.map { ExtendedDate.iso($0) } ?? "-")")
+            printText("labels:")
+            for (k, v) in host.labels { printText("  \(k) = \(v.stringValue ?? v.compactText)") }
+            printText("inventory:")
+            for (k, v) in host.inventory { printText("  \(k) = \(v.stringValue ?? v.compactText)") }
         }
     }
 }
@@ -166,7 +166,7 @@ struct CronCommand: ParsableCommand {
                 printError("cron group '\(group)' is disabled; enable it before triggering")
                 throw ExitCode(1)
             }
-            print("Cron group '\(group)' will run on the next cron pass.")
+            printText("Cron group '\(group)' will run on the next cron pass.")
         }
     }
 
@@ -233,11 +233,11 @@ struct CronCommand: ParsableCommand {
 
         private func show(_ result: CronPassReport) {
             if output.json { printJSON(result.json); return }
-            for name in result.recovered { print("\(name): reset, its previous run was interrupted") }
+            for name in result.recovered { printText("\(name): reset, its previous run was interrupted") }
             if result.ran.isEmpty, !daemon { print("No cron group is due.") }
             for run in result.ran {
-                print("\(run.group): \(run.status.rawValue) (\(run.jobs.count) job(s), next run \(run.nextRun.map { ExtendedDate.iso($0) } ?? "next pass"))")
-                for job in run.jobs { print("  \(job.name) [\(job.command)]: \(job.status.rawValue): \(job.message)") }
+                printText("\(run.group): \(run.status.rawValue) (\(run.jobs.count) job(s), next run \(run.nextRun.map { ExtendedDate.iso($0) } ?? "next pass"))")
+                for job in run.jobs { printText("  \(job.name) [\(job.command)]: \(job.status.rawValue): \(job.message)") }
             }
             fflush(stdout)
         }
@@ -258,8 +258,8 @@ struct DemoCommand: ParsableCommand {
         let syncer = try global.open()
         let summary = try report { try syncer.fillDemo(hosts: hosts, force: force, as: cliPrincipal) }
         if output.json { printJSON(summary.json); return }
-        print("Created \(summary.hosts) hosts, \(summary.objects) objects, \(summary.accounts) accounts and \(summary.rules) rules in \(syncer.store.location).")
-        print("Users (password '\(DemoData.password)'): \(summary.users.joined(separator: ", "))")
+        printText("Created \(summary.hosts) hosts, \(summary.objects) objects, \(summary.accounts) accounts and \(summary.rules) rules in \(syncer.store.location).")
+        printText("Users (password '\(DemoData.password)'): \(summary.users.joined(separator: ", "))")
     }
 }
 

@@ -11,7 +11,7 @@ struct UserCommand: ParsableCommand {
 
     /// Prints the changed user (text or JSON), shared by every user subcommand.
     static func show(_ user: User, _ message: String, json: Bool) {
-        if json { printJSON(user.listEntry) } else { print(message) }
+        if json { printJSON(user.listEntry) } else { printText(message) }
     }
 
     static func rolesText(_ user: User) -> String {
@@ -165,7 +165,7 @@ struct UserCommand: ParsableCommand {
             let syncer = try global.open()
             let secret = try readPassword()
             let user = try report { try syncer.authenticate(login: login, password: secret, requiring: roles) }
-            print("ok: \(user.email) (API roles: \(UserCommand.rolesText(user)))")
+            printText("ok: \(user.email) (API roles: \(UserCommand.rolesText(user)))")
         }
     }
 }

@@ -111,5 +111,5 @@ private func prepareLocale() {
 }
 
 private func printConsoleError(_ message: String) {
-    FileHandle.standardError.write(Data("syncer-tui: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("syncer-tui: \(TerminalText.escaped(message))\n".utf8))
 }
