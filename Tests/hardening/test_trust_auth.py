@@ -413,3 +413,17 @@ def test_password_in_argv_warns(db):
     env = clean_env(db.parent, CMDBSYNCER_API_USER=MCP_USER, CMDBSYNCER_API_PASSWORD=DEMO_PASSWORD)
     quiet = subprocess.run([str(MCP_BIN), "--db", str(db)], input=lines(PING), capture_output=True, env=env, timeout=60)
     assert quiet.returncode == 0 and "--password" not in quiet.stderr.decode()
+
+
+def test_user_check_tells_the_admin_why(db):
+    """MCP clients all get one refusal; the local admin tool may say which check failed."""
+    def check(login: str, password: str, *args: str) -> str:
+        out = subprocess.run([str(MCP_BIN.parent / "syncer-tui"), "--db", str(db), "user", "check", login, *args,
+                              "--password-stdin"], input=password + "\n", capture_output=True, text=True,
+                             env=clean_env(db.parent))
+        assert out.returncode == 1
+        return out.stderr.strip()
+    assert check("ghost@example.org", "x").endswith("(no user has the login 'ghost@example.org')")
+    assert check("off@example.org", OTHER_PASSWORD).endswith("(the user is disabled)")
+    assert check("norole@example.org", OTHER_PASSWORD, "--role", "mcp").endswith("(the user holds none of the API roles asked for)")
+    assert check(MCP_USER, "wrong-password").endswith("(wrong password)")

@@ -165,8 +165,27 @@ struct UserCommand: ParsableCommand {
             let roles = try parseRoles(role.map { [$0] } ?? [])
             let syncer = try global.open()
             let secret = try readPassword()
-            let user = try report { try syncer.authenticate(login: login, password: secret, requiring: roles) }
+            let user: User
+            do {
+                user = try syncer.authenticate(login: login, password: secret, requiring: roles)
+            } catch let error as SyncerError {
+                printError("\(error)\(diagnosis(syncer, roles))")
+                throw ExitCode(1)
+            }
             print("ok: \(user.email) (API roles: \(UserCommand.rolesText(user)))")
+        }
+
+        /// The admin may learn what MCP clients never do: which check failed.
+        private func diagnosis(_ syncer: Syncer, _ roles: [APIRole]) -> String {
+            guard let candidates = try? syncer.store.read({ try $0.users(login: login) }), !candidates.isEmpty else {
+                return " (no user has the login '\(login)')"
+            }
+            let enabled = candidates.filter { !$0.disabled }
+            if enabled.isEmpty { return " (the user is disabled)" }
+            if !roles.isEmpty, !enabled.contains(where: { user in roles.contains(where: user.holds) }) {
+                return " (the user holds none of the API roles asked for)"
+            }
+            return " (wrong password)"
         }
     }
 
