@@ -38,6 +38,18 @@ struct MCPHTTPRoutes: Sendable {
         }
     }
 
+    /// MCP messages are JSON: anything else (a `text/plain` form post a browser page may
+    /// send without a CORS preflight) is refused before it is read.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
+        return media.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+    }
+
+    private var unsupportedMediaType: Response {
+        .plain(.unsupportedMediaType, "unsupported Content-Type: MCP messages must be sent as application/json")
+    }
+
     private var tooLarge: Response {
         .plain(.contentTooLarge, "request body larger than \(configuration.maxBodyBytes) bytes (--max-body-bytes)")
     }
@@ -48,8 +60,9 @@ struct MCPHTTPRoutes: Sendable {
         if let version = request.headers[.mcpProtocolVersion], !MCPServer.supportedProtocolVersions.contains(version) {
             return .plain(.badRequest, "unsupported MCP-Protocol-Version '\(version)'; supported: \(MCPServer.supportedProtocolVersions.joined(separator: ", "))")
         }
-        guard let data = try await body(of: request) else { return tooLarge }
         guard let principal = context.principal else { return .unauthorized("unauthorized") }
+        guard Self.isJSON(request.headers[.contentType]) else { return unsupportedMediaType }
+        guard let data = try await body(of: request) else { return tooLarge }
         guard let reply = await server.handle(data, as: principal) else {
             return Response(status: .accepted)  // a notification or a response: no body
         }
@@ -62,8 +75,13 @@ struct MCPHTTPRoutes: Sendable {
 
     func openStream(_ request: Request, _ context: MCPRequestContext) async throws -> Response {
         guard let owner = context.userID else { return .unauthorized("unauthorized") }
-        guard let (id, events) = await sessions.open(ownerID: owner) else {
+        let id: String, events: AsyncStream<ByteBuffer>
+        switch await sessions.openSession(ownerID: owner) {
+        case .success(let opened): (id, events) = opened
+        case .failure(.full):
             return .plain(.serviceUnavailable, "too many open SSE sessions (\(configuration.limits.maxSSESessions), --max-sse-sessions); try again later")
+        case .failure(.ownerFull):
+            return .plain(.serviceUnavailable, "this user has \(configuration.limits.maxSSESessionsPerUser) SSE sessions open (--max-sse-sessions-per-user); close one first")
         }
         let sessions = self.sessions
         // A client that hangs up frees its session at once, not at the next keep-alive.
@@ -104,6 +122,7 @@ struct MCPHTTPRoutes: Sendable {
         guard await sessions.exists(id, ownerID: owner) else {
             return .plain(.notFound, "unknown session '\(id)': open a new one with GET /sse")
         }
+        guard Self.isJSON(request.headers[.contentType]) else { return unsupportedMediaType }
         guard let data = try await body(of: request) else { return tooLarge }
         guard await sessions.beginRequest(on: id) else {
             return .plain(.tooManyRequests, "\(configuration.limits.maxInFlight) requests are already in progress on this session (--max-in-flight); wait for their replies")

@@ -12,7 +12,7 @@ import SyncerCore
 
 /// `cmdbsyncer-mcp --transport sse`: one HTTP service speaking Streamable HTTP and the
 /// legacy SSE transport, with the guards in this order: Origin/Host (403), HTTPS rule
-/// (401), Basic credentials per request (401/429), then the route.
+/// (401), credentials (Basic or API token) per request (401/429), then the route.
 public enum MCPHTTPService {
     /// Runs until SIGTERM or SIGINT. Open SSE streams are ended first so the server stops
     /// within moments, while requests in flight finish. `onListening` gets the bound port.
@@ -23,11 +23,12 @@ public enum MCPHTTPService {
         let limits = configuration.limits
         FileDescriptorLimit.raise(toServe: limits.maxConnections, logger: logger)
         let sessions = SSESessionRegistry(
-            capacity: limits.maxSSESessions, maxQueuedBytes: limits.maxQueuedBytes, maxInFlight: limits.maxInFlight)
+            capacity: limits.maxSSESessions, perOwnerCapacity: limits.maxSSESessionsPerUser,
+            maxQueuedBytes: limits.maxQueuedBytes, maxInFlight: limits.maxInFlight)
         let router = Router(context: MCPRequestContext.self)
         router.add(middleware: OriginGuard(configuration: configuration))
         router.add(middleware: TransportSecurityGuard(configuration: configuration))
-        router.add(middleware: BasicAuthentication(
+        router.add(middleware: CredentialAuthentication(
             syncer: syncer, cache: VerifiedPasswordCache(lifetime: configuration.credentialLifetime),
             failures: LoginFailureLimiter(limit: configuration.maxFailuresPerMinute)))
         MCPHTTPRoutes(server: server, sessions: sessions, configuration: configuration).register(on: router)

@@ -3,8 +3,10 @@ import HTTPTypes
 import Hummingbird
 
 /// Refuses requests a browser page on another site could have sent: an `Origin` that is
-/// not ours or allowed (403), and, when bound to loopback, a `Host` that is not a
-/// loopback name (403, DNS rebinding: a rebound request carries no foreign Origin).
+/// not exactly ours (scheme, host and port) nor in `--allowed-origins` (403), and, when
+/// bound to loopback, a `Host` that is not a loopback name (403, DNS rebinding: a rebound
+/// request carries no foreign Origin). Any other loopback port is another site: a dev
+/// server on localhost:3000 must not drive this one.
 struct OriginGuard: RouterMiddleware {
     typealias Context = MCPRequestContext
     let configuration: HTTPTransportConfiguration
@@ -14,21 +16,34 @@ struct OriginGuard: RouterMiddleware {
         if configuration.bindsLoopback, !Self.isLoopbackAuthority(host) {
             return .plain(.forbidden, "forbidden: Host '\(host)' is not this server")
         }
-        if let origin = request.headers[.origin], !isAllowed(origin: origin, host: host) {
-            return .plain(.forbidden, "forbidden: Origin '\(origin)' is not allowed (see --allowed-origins)")
+        if let origin = request.headers[.origin] {
+            let https = TransportSecurityGuard.forwardedHTTPS(request, trustedProxies: configuration.trustedProxies)
+            if !isAllowed(origin: origin, host: host, scheme: https ? "https" : "http") {
+                return .plain(.forbidden, "forbidden: Origin '\(origin)' is not allowed (see --allowed-origins)")
+            }
         }
         return try await next(request, context)
     }
 
-    func isAllowed(origin: String, host: String) -> Bool {
-        if configuration.allowedOrigins.contains(where: { $0 == "*" || $0.caseInsensitiveCompare(origin) == .orderedSame }) {
+    func isAllowed(origin: String, host: String, scheme: String) -> Bool {
+        guard let given = Self.normalizedOrigin(origin) else { return false }
+        if configuration.allowedOrigins.contains(where: { $0 == "*" || Self.normalizedOrigin($0) == given }) {
             return true
         }
-        // The server's own origin: the authority the client addressed.
-        guard let components = URLComponents(string: origin), let originHost = components.host else { return false }
-        let originAuthority = components.port.map { "\(originHost):\($0)" } ?? originHost
-        return originAuthority.caseInsensitiveCompare(host) == .orderedSame
-            || (configuration.bindsLoopback && Self.isLoopbackAuthority(originAuthority))
+        // The server's own origin: how the client reached us, and the authority it addressed.
+        return Self.normalizedOrigin("\(scheme)://\(host)") == given
+    }
+
+    /// `scheme://host:port` in lower case with the port always spelled out (80 for http,
+    /// 443 for https when absent); nil for `null` or anything that is not such an origin.
+    static func normalizedOrigin(_ text: String) -> String? {
+        guard let components = URLComponents(string: text.trimmingCharacters(in: .whitespaces)),
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host?.lowercased(), !host.isEmpty,
+            components.path.isEmpty || components.path == "/", components.query == nil, components.user == nil
+        else { return nil }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(host):\(port)"
     }
 
     /// `localhost`, `127.0.0.1`, `[::1]`, with or without a port.
@@ -59,12 +74,17 @@ struct TransportSecurityGuard: RouterMiddleware {
 
     func isSecure(_ request: Request, peer: String) -> Bool {
         if peer == "127.0.0.1" || peer == "::1" || configuration.allowInsecureAuth { return true }
-        guard configuration.trustedProxies > 0, let forwarded = request.headers[.xForwardedProto] else { return false }
+        return Self.forwardedHTTPS(request, trustedProxies: configuration.trustedProxies)
+    }
+
+    /// True when trusted proxies say the client connected with HTTPS.
+    static func forwardedHTTPS(_ request: Request, trustedProxies: Int) -> Bool {
+        guard trustedProxies > 0, let forwarded = request.headers[.xForwardedProto] else { return false }
         // Each proxy appends its value; only the last N were written by proxies we trust,
         // and the outermost of those tells how the client connected (as werkzeug's ProxyFix).
         let values = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard values.count >= configuration.trustedProxies else { return false }
-        return values[values.count - configuration.trustedProxies] == "https"
+        guard values.count >= trustedProxies else { return false }
+        return values[values.count - trustedProxies] == "https"
     }
 }
 

@@ -17,15 +17,20 @@ actor SSESessionRegistry {
     }
 
     enum SendResult { case queued, noSession, overflow }
+    enum OpenRefusal: Error { case full, ownerFull }
 
     private var sessions: [String: Session] = [:]
+    /// Open sessions per owner, so one user cannot take every slot.
+    private var perOwner: [String: Int] = [:]
     private var closed = false
     let capacity: Int
+    let perOwnerCapacity: Int
     let maxQueuedBytes: Int
     let maxInFlight: Int
 
-    init(capacity: Int, maxQueuedBytes: Int = 32 << 20, maxInFlight: Int = 64) {
+    init(capacity: Int, perOwnerCapacity: Int = 32, maxQueuedBytes: Int = 32 << 20, maxInFlight: Int = 64) {
         self.capacity = capacity
+        self.perOwnerCapacity = perOwnerCapacity
         self.maxQueuedBytes = maxQueuedBytes
         self.maxInFlight = maxInFlight
     }
@@ -34,7 +39,13 @@ actor SSESessionRegistry {
 
     /// Opens a session for `ownerID`; nil when full or shutting down.
     func open(ownerID: String) -> (id: String, events: AsyncStream<ByteBuffer>)? {
-        guard !closed, sessions.count < capacity else { return nil }
+        try? openSession(ownerID: ownerID).get()
+    }
+
+    /// Opens a session for `ownerID`, or says which limit refused it.
+    func openSession(ownerID: String) -> Result<(id: String, events: AsyncStream<ByteBuffer>), OpenRefusal> {
+        guard !closed, sessions.count < capacity else { return .failure(.full) }
+        guard perOwner[ownerID, default: 0] < perOwnerCapacity else { return .failure(.ownerFull) }
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
         let id = bytes.map { String(format: "%02x", $0) }.joined()
@@ -42,7 +53,8 @@ actor SSESessionRegistry {
         // silently lose a reply, so a client that falls that far behind loses its session.
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .unbounded)
         sessions[id] = Session(ownerID: ownerID, continuation: continuation)
-        return (id, stream)
+        perOwner[ownerID, default: 0] += 1
+        return .success((id, stream))
     }
 
     /// Queues an event on a session owned by `ownerID`. A session whose client has not
@@ -84,14 +96,20 @@ actor SSESessionRegistry {
     }
 
     func close(_ id: String) {
-        sessions.removeValue(forKey: id)?.continuation.finish()
+        guard let session = sessions.removeValue(forKey: id) else { return }
+        session.continuation.finish()
+        let left = perOwner[session.ownerID, default: 1] - 1
+        perOwner[session.ownerID] = left > 0 ? left : nil
     }
+
+    func openSessions(ownerID: String) -> Int { perOwner[ownerID] ?? 0 }
 
     /// Ends every stream (graceful shutdown): their responses finish, so the server can stop.
     func closeAll() {
         closed = true
         for session in sessions.values { session.continuation.finish() }
         sessions.removeAll()
+        perOwner.removeAll()
     }
 }
 

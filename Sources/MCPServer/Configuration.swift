@@ -12,6 +12,8 @@ public struct MCPConfiguration: Equatable, Sendable {
     public var port = 8765
     public var user: String?
     public var password: String?
+    /// A personal API token (`cmdb_pat_…`) instead of user and password (stdio).
+    public var token: String?
     public var allowInsecureAPIAuth = false
     public var trustedProxies = 0
     public var readOnly = false
@@ -28,6 +30,8 @@ public struct MCPConfiguration: Equatable, Sendable {
         public var maxConnections = 2048
         /// Open legacy SSE sessions; more get 503.
         public var maxSSESessions = 1000
+        /// Open legacy SSE sessions of one user; more get 503 (others still open theirs).
+        public var maxSSESessionsPerUser = 32
         /// Seconds a connection may go without a complete request head (idle keep-alive,
         /// slow-loris headers) before it is closed.
         public var idleTimeout = 30
@@ -51,6 +55,7 @@ public struct MCPConfiguration: Equatable, Sendable {
         public var port: Int?
         public var user: String?
         public var password: String?
+        public var token: String?
         public var allowInsecureAPIAuth = false
         public var trustedProxies: Int?
         public var readOnly = false
@@ -58,6 +63,7 @@ public struct MCPConfiguration: Equatable, Sendable {
         public var maxBodyBytes: Int?
         public var maxConnections: Int?
         public var maxSSESessions: Int?
+        public var maxSSESessionsPerUser: Int?
         public var idleTimeout: Int?
         public var requestTimeout: Int?
         public var writeTimeout: Int?
@@ -100,9 +106,10 @@ public struct MCPConfiguration: Equatable, Sendable {
         c.port = try number(flags.port, "port", "CMDBSYNCER_MCP_PORT", 1...65535) ?? c.port
         c.user = value(flags.user, "CMDBSYNCER_API_USER")
         c.password = value(flags.password, "CMDBSYNCER_API_PASSWORD")
-        c.allowInsecureAPIAuth = flags.allowInsecureAPIAuth || isOn(env["CMDBSYNCER_ALLOW_INSECURE_API_AUTH"])
+        c.token = value(flags.token, "CMDBSYNCER_API_TOKEN")
+        c.allowInsecureAPIAuth = try flags.allowInsecureAPIAuth || boolean(env, "CMDBSYNCER_ALLOW_INSECURE_API_AUTH")
         c.trustedProxies = try number(flags.trustedProxies, "trusted-proxies", "CMDBSYNCER_TRUSTED_PROXIES", 0...64) ?? 0
-        c.readOnly = flags.readOnly || isOn(env["CMDBSYNCER_MCP_READ_ONLY"])
+        c.readOnly = try flags.readOnly || boolean(env, "CMDBSYNCER_MCP_READ_ONLY")
         if let origins = value(flags.allowedOrigins, "CMDBSYNCER_MCP_ALLOWED_ORIGINS") {
             c.allowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -121,6 +128,7 @@ public struct MCPConfiguration: Equatable, Sendable {
     static let limitSettings: [(flag: String, given: KeyPath<Flags, Int?>, limit: WritableKeyPath<Limits, Int>, range: ClosedRange<Int>)] = [
         ("max-connections", \.maxConnections, \.maxConnections, 1...1_000_000),
         ("max-sse-sessions", \.maxSSESessions, \.maxSSESessions, 0...1_000_000),
+        ("max-sse-sessions-per-user", \.maxSSESessionsPerUser, \.maxSSESessionsPerUser, 0...1_000_000),
         ("idle-timeout", \.idleTimeout, \.idleTimeout, 1...86_400),
         ("request-timeout", \.requestTimeout, \.requestTimeout, 1...86_400),
         ("write-timeout", \.writeTimeout, \.writeTimeout, 1...86_400),
@@ -128,9 +136,14 @@ public struct MCPConfiguration: Equatable, Sendable {
         ("max-queued-bytes", \.maxQueuedBytes, \.maxQueuedBytes, 65_536...(1 << 34)),
     ]
 
-    /// `1`, `true`, `yes`, `on` (any case) switch a boolean variable on.
-    static func isOn(_ text: String?) -> Bool {
-        guard let text else { return false }
-        return ["1", "true", "yes", "on"].contains(text.trimmingCharacters(in: .whitespaces).lowercased())
+    /// A boolean variable: `1/true/yes/on` or `0/false/no/off` (any case); unset or empty
+    /// is off. Anything else is an error naming the variable, never silently off.
+    static func boolean(_ env: [String: String], _ name: String) throws -> Bool {
+        guard let text = env[name], !text.isEmpty else { return false }
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw Invalid(description: "\(name) must be one of 1/0/true/false/yes/no/on/off, got '\(text)'")
+        }
     }
 }

@@ -27,6 +27,14 @@ public final class MCPServer: @unchecked Sendable {
     public let tools: [Tool]
     private let toolsByName: [String: Tool]
     private let toolListResult: JSONValue
+    /// What a read-only user gets: `tools` without the write tools. Both lists are built
+    /// once; the principal of each request picks one.
+    private let readOnlyToolListResult: JSONValue
+
+    /// JSON-RPC error code of a request refused because the session's credential stopped
+    /// being valid (user disabled, role or token revoked, token expired); in the
+    /// implementation-defined server range. The process keeps answering.
+    public static let sessionRevokedCode: Int64 = -32001
     private let logger = Logger(label: "cmdbsyncer.mcp")
 
     public init(syncer: Syncer, options: Options = Options()) {
@@ -35,6 +43,21 @@ public final class MCPServer: @unchecked Sendable {
         tools = ToolTable.tools(readOnly: options.readOnly)
         toolsByName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
         toolListResult = .object(["tools": .array(tools.map(\.descriptor))])
+        readOnlyToolListResult = .object(["tools": .array(tools.filter { !$0.isWrite }.map(\.descriptor))])
+    }
+
+    /// The reply to a message whose sender may no longer act: requests get
+    /// `sessionRevokedCode` with `reason`; notifications and responses get nothing.
+    public func refuse(_ data: Data, reason: String) -> Data? {
+        guard let parsed = try? JSONReader.parse(data) else {
+            return JSONRPC.encode(JSONRPC.error(id: .null, .parseError("invalid JSON")))
+        }
+        switch IncomingMessage.classify(parsed) {
+        case .response, .notification: return nil
+        case .invalid(let id, let error): return JSONRPC.encode(JSONRPC.error(id: id, error))
+        case .request(let id, _, _):
+            return JSONRPC.encode(JSONRPC.error(id: id, RPCError(code: Self.sessionRevokedCode, message: reason)))
+        }
     }
 
     // MARK: Entry points
@@ -81,7 +104,7 @@ public final class MCPServer: @unchecked Sendable {
         case "ping": return .object([:])
         case "tools/list":
             try rejectCursor(params)
-            return toolListResult
+            return principal.readonly ? readOnlyToolListResult : toolListResult
         case "tools/call": return try await callTool(params, principal)
         case "resources/list":
             try rejectCursor(params)
@@ -148,7 +171,10 @@ public final class MCPServer: @unchecked Sendable {
 
     private func callTool(_ params: JSONObject, _ principal: Principal) async throws -> JSONValue {
         guard let name = params["name"]?.stringValue else { throw RPCError.invalidParams("'name' must be a string") }
-        guard let tool = toolsByName[name] else {
+        guard let tool = toolsByName[name], !(tool.isWrite && principal.readonly) else {
+            if principal.readonly, ToolTable.all.contains(where: { $0.name == name && $0.isWrite }) {
+                throw RPCError.invalidParams("Unknown tool: \(name) (write tools are not offered to the read-only user '\(principal.name)')")
+            }
             if options.readOnly, ToolTable.all.contains(where: { $0.name == name }) {
                 throw RPCError.invalidParams("Unknown tool: \(name) (write tools are disabled: the server runs read-only)")
             }

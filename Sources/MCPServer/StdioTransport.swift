@@ -21,18 +21,30 @@ import Darwin
 /// on its own full pipe, and we hold at most `maxInFlight` replies for it, not one per
 /// line it managed to send.
 public final class StdioTransport: @unchecked Sendable {
+    /// Who the next request acts as, asked before every request: the user as stored now,
+    /// or why the session may no longer act (the request then gets
+    /// `MCPServer.sessionRevokedCode` and the transport goes on reading).
+    public typealias Authorizer = @Sendable () -> Result<Principal, SyncerError>
+
     public let server: MCPServer
-    public let principal: Principal
+    public let authorize: Authorizer
     /// Longer lines are discarded unread and answered with -32600.
     public let maxLineBytes: Int
     public let maxInFlight: Int
     private let input: Int32
     private let writer: LineWriter
 
-    public init(server: MCPServer, principal: Principal, maxLineBytes: Int = 16 << 20, maxInFlight: Int = 64,
+    /// A session whose principal never changes (tests, embedding).
+    public convenience init(server: MCPServer, principal: Principal, maxLineBytes: Int = 16 << 20, maxInFlight: Int = 64,
+                            input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
+        self.init(server: server, authorize: { .success(principal) }, maxLineBytes: maxLineBytes, maxInFlight: maxInFlight,
+                  input: input, output: output)
+    }
+
+    public init(server: MCPServer, authorize: @escaping Authorizer, maxLineBytes: Int = 16 << 20, maxInFlight: Int = 64,
                 input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
         self.server = server
-        self.principal = principal
+        self.authorize = authorize
         self.maxLineBytes = max(1024, maxLineBytes)
         self.maxInFlight = max(1, maxInFlight)
         self.input = input
@@ -49,8 +61,13 @@ public final class StdioTransport: @unchecked Sendable {
             for await event in lines {
                 switch event {
                 case .line(let data):
-                    group.addTask { [server, principal, writer] in
-                        if let reply = await server.handle(data, as: principal) { writer.writeLine(reply) }
+                    group.addTask { [server, authorize, writer] in
+                        let reply: Data?
+                        switch authorize() {
+                        case .success(let principal): reply = await server.handle(data, as: principal)
+                        case .failure(let error): reply = server.refuse(data, reason: error.description)
+                        }
+                        if let reply { writer.writeLine(reply) }
                         slots.signal()
                     }
                 case .oversized:

@@ -1,13 +1,13 @@
 import Foundation
-@testable import MCPHTTP
+import MCPHTTP
 import MCPServer
 import SyncerCore
 
 /// libFuzzer entry points for the parsers that take untrusted input. Built only by
 /// `scripts/fuzz` (coverage instrumentation, address sanitizer, `-DFUZZING`); the target
-/// to run is chosen with `SYNCER_FUZZ_TARGET`: json, jsonrpc, bundle, basic, hash.
+/// to run is chosen with `SYNCER_FUZZ_TARGET`: json, jsonrpc, bundle, basic, hash, token.
 enum FuzzTarget: String, CaseIterable {
-    case json, jsonrpc, bundle, basic, hash
+    case json, jsonrpc, bundle, basic, hash, token
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["SYNCER_FUZZ_TARGET"] ?? "json"
@@ -52,7 +52,19 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? Self.syncer.importBundle(file: Self.bundleFile, override: data.first.map { $0 & 1 == 1 } ?? false,
                                               preview: true, as: Self.admin)
         case .basic:
-            _ = BasicAuthentication.parseBasic(String(decoding: data, as: UTF8.self))
+            _ = HTTPCredential.parseBasic(String(decoding: data, as: UTF8.self))
+        case .token:
+            // The first line is the Authorization header, the rest x-login-token.
+            let text = String(decoding: data, as: UTF8.self)
+            let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            let credential = HTTPCredential.parse(authorization: parts.first, loginToken: parts.count > 1 ? parts[1] : nil)
+            if case .token(let token)? = credential {
+                precondition(APIToken.parse(token) != nil, "a token credential the token parser refuses")
+                precondition(APIToken.hash(token).utf8.count == 64, "a token hash that is not SHA-256 hex")
+            }
+            if let plain = APIToken.parse(text) {
+                precondition(plain.hasPrefix(APIToken.plaintextPrefix) && plain.utf8.count <= 512, "token parser bounds")
+            }
         case .hash:
             let text = String(decoding: data, as: UTF8.self)
             guard let parsed = PasswordHash.parse(text) else { return }

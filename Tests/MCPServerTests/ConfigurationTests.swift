@@ -47,6 +47,36 @@ import Testing
         #expect(!off.readOnly)
     }
 
+    @Test func booleansAreStrict() throws {
+        for name in ["CMDBSYNCER_MCP_READ_ONLY", "CMDBSYNCER_ALLOW_INSECURE_API_AUTH"] {
+            for on in ["1", "true", "YES", "On"] {
+                let c = try MCPConfiguration.resolve(.init(), environment: [name: on])
+                #expect(name.hasSuffix("READ_ONLY") ? c.readOnly : c.allowInsecureAPIAuth, "\(name)=\(on)")
+            }
+            for off in ["0", "false", "No", "OFF", ""] {
+                let c = try MCPConfiguration.resolve(.init(), environment: [name: off])
+                #expect(!c.readOnly && !c.allowInsecureAPIAuth, "\(name)=\(off)")
+            }
+            for bad in ["enabled", "2", "y", "disable"] {
+                let error = #expect(throws: MCPConfiguration.Invalid.self) {
+                    try MCPConfiguration.resolve(.init(), environment: [name: bad])
+                }
+                #expect(error?.description == "\(name) must be one of 1/0/true/false/yes/no/on/off, got '\(bad)'")
+            }
+        }
+    }
+
+    @Test func tokenAndPerUserSessionLimit() throws {
+        let c = try MCPConfiguration.resolve(.init(), environment: [
+            "CMDBSYNCER_API_TOKEN": "cmdb_pat_x", "CMDBSYNCER_MCP_MAX_SSE_SESSIONS_PER_USER": "4"])
+        #expect(c.token == "cmdb_pat_x" && c.limits.maxSSESessionsPerUser == 4)
+        #expect(try MCPConfiguration.resolve(.init(), environment: [:]).limits.maxSSESessionsPerUser == 32)
+        var flags = MCPConfiguration.Flags()
+        flags.token = "cmdb_pat_flag"; flags.maxSSESessionsPerUser = 2
+        let f = try MCPConfiguration.resolve(flags, environment: ["CMDBSYNCER_API_TOKEN": "cmdb_pat_env"])
+        #expect(f.token == "cmdb_pat_flag" && f.limits.maxSSESessionsPerUser == 2)
+    }
+
     @Test func resourceLimitsComeFromFlagsAndVariables() throws {
         let defaults = try MCPConfiguration.resolve(.init(), environment: [:]).limits
         #expect(defaults == MCPConfiguration.Limits())

@@ -106,9 +106,10 @@ import Testing
     }
 
     @Test func readOnlyUserCannotWrite() async throws {
+        // Write tools are not offered to a read-only user: calling one is an unknown tool.
         let result = try await f.call("delete_host", ["hostname": "web-fra-00000.example.org"], as: Fixture.viewer)
-        #expect(result.isToolError)
-        #expect(result.text?.contains("read-only") == true)
+        #expect(result.errorCode == -32602)
+        #expect(result["error"]?["message"]?.stringValue?.contains("read-only") == true)
         // Reading still works.
         _ = try await ok("get_host", ["hostname": "web-fra-00000.example.org"], as: Fixture.viewer)
     }

@@ -11,14 +11,14 @@ import Testing
         #expect(throws: SyncerError.alreadyExists(kind: "user", name: "ops@example.org")) {
             try db.syncer.addUser(email: "ops@example.org", password: "long enough", as: admin)
         }
-        // Without mcp or all, the MCP login is refused with a role error, not a password error.
-        #expect(throws: SyncerError.permissionDenied("user 'ops' has no 'mcp' or 'all' API role")) {
+        // Without mcp or all, the MCP login is refused exactly as a wrong password is.
+        #expect(throws: Syncer.loginRefused(requiring: [.mcp])) {
             try db.syncer.authenticate(login: "ops", password: "long enough")
         }
         try db.syncer.grant([.mcp, .mcp, .rules], to: "ops@example.org", as: admin)
         #expect(try db.syncer.user(email: "ops@example.org").apiRoles == [.objects, .mcp, .rules])
         #expect(try db.syncer.authenticate(login: "ops@example.org", password: "long enough").email == "ops@example.org")
-        #expect(throws: SyncerError.authenticationFailed("invalid credentials for 'ops'")) {
+        #expect(throws: SyncerError.authenticationFailed("invalid credentials, or the user has no 'mcp' or 'all' API role")) {
             try db.syncer.authenticate(login: "ops", password: "wrong password")
         }
         try db.syncer.revoke([.mcp], from: "ops@example.org", as: admin)

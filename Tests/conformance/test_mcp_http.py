@@ -199,8 +199,14 @@ def test_origin_and_host_checks(demo_db):
         assert status == 403
         status, _, _ = post_mcp(port, headers={"Origin": "https://console.example.org"})
         assert status == 200
-        status, _, _ = post_mcp(port, headers={"Origin": f"http://localhost:{port}"})
+        status, _, _ = post_mcp(port, headers={"Origin": f"http://127.0.0.1:{port}"})
         assert status == 200
+        # Exactly the server's own origin: the name the client addressed, the port, the scheme.
+        status, _, _ = post_mcp(port, headers={"Origin": f"http://localhost:{port}", "Host": f"localhost:{port}"})
+        assert status == 200
+        for other in (f"http://localhost:{port}", "http://localhost:3000", f"https://127.0.0.1:{port}"):
+            status, _, _ = post_mcp(port, headers={"Origin": other})
+            assert status == 403, other
         # DNS rebinding: the browser sends the attacker's name as Host.
         status, _, _ = post_mcp(port, headers={"Host": f"evil.example.com:{port}"})
         assert status == 403

@@ -145,7 +145,9 @@ def open_sse(port: int) -> tuple[socket.socket, int]:
 def test_thousands_of_idle_sse_sessions_stay_bounded(db):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
-    with http_server(db, "--max-sse-sessions", "1500", "--max-connections", "4000") as (port, proc):
+    # One user opens them all: lift the per-user cap (default 32) so the total cap is what is measured.
+    with http_server(db, "--max-sse-sessions", "1500", "--max-sse-sessions-per-user", "2000",
+                     "--max-connections", "4000") as (port, proc):
         baseline_fds, baseline_rss = open_fds(proc.pid), rss_mb(proc.pid)
         streams, statuses = [], []
         for _ in range(2000):

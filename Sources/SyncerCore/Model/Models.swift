@@ -139,6 +139,12 @@ public struct User: DocumentRecord, Equatable, Sendable {
 
     public func holds(_ role: APIRole) -> Bool { apiRoles.contains(role) || apiRoles.contains(.all) }
 
+    /// Personal API tokens (`api_tokens`); entries without an id or hash are skipped.
+    public var apiTokens: [APIToken] {
+        get { document["api_tokens"]?.arrayValue?.compactMap(APIToken.init(json:)) ?? [] }
+        set { document["api_tokens"] = .array(newValue.map(\.json)) }
+    }
+
     /// The shape `user list --json` prints: everything but the hash.
     public var listEntry: JSONValue {
         .object([

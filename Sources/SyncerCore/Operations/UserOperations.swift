@@ -123,24 +123,51 @@ extension Syncer {
         try updateUser(email, as: principal, readonly ? "Set read-only" : "Cleared read-only") { $0.set("readonly", .bool(readonly)) }
     }
 
+    /// The one refusal of every failed login (password or token): unknown login, disabled
+    /// user, wrong password and missing role read alike, so the answer does not tell which
+    /// logins exist or what they hold.
+    public static func loginRefused(requiring roles: [APIRole] = [.mcp]) -> SyncerError {
+        if roles.isEmpty { return .authenticationFailed("invalid credentials") }
+        return .authenticationFailed("invalid credentials, or the user has no \(roleChoice(roles)) API role")
+    }
+
+    /// "'mcp' or 'all'": the roles asked for, then `all`, each once.
+    static func roleChoice(_ roles: [APIRole]) -> String {
+        var seen = Set<APIRole>()
+        return (roles + [.all]).filter { seen.insert($0).inserted }.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+    }
+
+    /// Verified when no enabled user has the login, so an unknown login costs one scrypt
+    /// check with werkzeug's default parameters, as a known one does. It matches no password.
+    static let dummyPasswordHash = "scrypt:32768:8:1$cmdbsyncerdummy0$" + String(repeating: "00", count: 64)
+
     /// Resolves a login (name or e-mail, exact) and password to an enabled user that holds
-    /// one of `roles` (or `all`). Unknown user, wrong password and disabled user fail alike,
-    /// so the answer does not tell which logins exist.
+    /// one of `roles` (or `all`). Every failure is `loginRefused`, and takes the same time:
+    /// exactly one password verification runs (against a dummy hash when nobody has the
+    /// login), and disabled and role are checked only after it.
+    ///
+    /// Names are not unique in CMDBsyncer: the user whose e-mail is the login wins, else
+    /// the first enabled one with that name; only that user's password is checked.
     ///
     /// With a `cache`, a password that verified against the same stored hash recently is
     /// not run through scrypt again (the HTTP transport checks credentials per request).
+    /// `cachedOnly` checks nothing but the cache (no scrypt at all): the HTTP throttle uses
+    /// it so a login under attack still serves clients whose password is known good.
     public func authenticate(login: String, password: String, requiring roles: [APIRole] = [.mcp],
-                             cache: VerifiedPasswordCache? = nil) throws -> User {
-        let candidates = try store.read { try $0.users(login: login) }.filter { !$0.disabled }
-        func matches(_ hash: String) -> Bool {
-            cache?.verify(password, against: hash) ?? PasswordHash.verify(password, against: hash)
+                             cache: VerifiedPasswordCache? = nil, cachedOnly: Bool = false) throws -> User {
+        let candidates = try store.read { try $0.users(login: login) }
+        let user = candidates.first { $0.email == login && !$0.disabled }
+            ?? candidates.first { !$0.disabled } ?? candidates.first
+        let hash = user?.passwordHash.flatMap { PasswordHash.parse($0) != nil ? $0 : nil } ?? Self.dummyPasswordHash
+        let verified: Bool
+        if cachedOnly {
+            verified = cache?.isFresh(password, against: hash) ?? false
+        } else {
+            verified = cache?.verify(password, against: hash) ?? PasswordHash.verify(password, against: hash)
         }
-        guard let user = candidates.first(where: { $0.passwordHash.map(matches) ?? false })
-        else { throw SyncerError.authenticationFailed("invalid credentials for '\(login)'") }
-        guard roles.isEmpty || roles.contains(where: user.holds) else {
-            let wanted = (roles + [.all]).map { "'\($0.rawValue)'" }.joined(separator: " or ")
-            throw SyncerError.permissionDenied("user '\(login)' has no \(wanted) API role")
-        }
+        guard verified, let user, user.passwordHash == hash, !user.disabled,
+            roles.isEmpty || roles.contains(where: user.holds)
+        else { throw Self.loginRefused(requiring: roles) }
         return user
     }
 }

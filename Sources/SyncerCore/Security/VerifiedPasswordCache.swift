@@ -44,3 +44,13 @@ public final class VerifiedPasswordCache: @unchecked Sendable {
         return true
     }
 }
+
+extension VerifiedPasswordCache {
+    /// True when `password` verified against `hash` recently; never runs the hash function.
+    public func isFresh(_ password: String, against hash: String, now: Date = Date()) -> Bool {
+        let t = tag(password, hash)
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[t].map { $0 > now } ?? false
+    }
+}

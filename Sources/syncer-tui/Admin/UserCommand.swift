@@ -6,7 +6,8 @@ struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Create users and manage their API roles, passwords and flags.",
-        subcommands: [Add.self, Grant.self, Revoke.self, Passwd.self, Disable.self, Enable.self, Readonly.self, List.self, Check.self]
+        subcommands: [Add.self, Grant.self, Revoke.self, Passwd.self, Disable.self, Enable.self, Readonly.self, List.self, Check.self,
+                      Token.self]
     )
 
     /// Prints the changed user (text or JSON), shared by every user subcommand.
@@ -164,8 +165,93 @@ struct UserCommand: ParsableCommand {
             let roles = try parseRoles(role.map { [$0] } ?? [])
             let syncer = try global.open()
             let secret = try readPassword()
-            let user = try report { try syncer.authenticate(login: login, password: secret, requiring: roles) }
+            let user: User
+            do {
+                user = try syncer.authenticate(login: login, password: secret, requiring: roles)
+            } catch let error as SyncerError {
+                printError("\(error)\(diagnosis(syncer, roles))")
+                throw ExitCode(1)
+            }
             printText("ok: \(user.email) (API roles: \(UserCommand.rolesText(user)))")
+        }
+
+        /// The admin may learn what MCP clients never do: which check failed.
+        private func diagnosis(_ syncer: Syncer, _ roles: [APIRole]) -> String {
+            guard let candidates = try? syncer.store.read({ try $0.users(login: login) }), !candidates.isEmpty else {
+                return " (no user has the login '\(login)')"
+            }
+            let enabled = candidates.filter { !$0.disabled }
+            if enabled.isEmpty { return " (the user is disabled)" }
+            if !roles.isEmpty, !enabled.contains(where: { user in roles.contains(where: user.holds) }) {
+                return " (the user holds none of the API roles asked for)"
+            }
+            return " (wrong password)"
+        }
+    }
+
+    struct Token: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create, list and revoke a user's personal API tokens (cmdb_pat_…, as CMDBsyncer 4.3+).",
+            subcommands: [TokenAdd.self, TokenList.self, TokenRevoke.self])
+    }
+
+    struct TokenAdd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Create a token and print it once; only its SHA-256 is stored.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "E-mail address.") var email: String
+        @Option(help: "What the token is for (default 'API token').") var label: String?
+        @Option(name: .customLong("expires-days"), help: "Days until the token stops working (default: never).")
+        var expiresDays: Int?
+
+        func run() throws {
+            let syncer = try global.open()
+            let (plaintext, token) = try report {
+                try syncer.createAPIToken(for: email, label: label, expiresInDays: expiresDays, as: cliPrincipal)
+            }
+            if output.json {
+                guard case .object(var entry) = token.listEntry else { return }
+                entry["token"] = .string(plaintext)
+                printJSON(.object(entry))
+            } else {
+                print(plaintext)
+                // stdout holds the token alone, so `$(syncer-tui user token add …)` captures it.
+                FileHandle.standardError.write(Data("syncer-tui: created API token \(token.tokenID) for \(email); it is shown only this once\n".utf8))
+            }
+        }
+    }
+
+    struct TokenList: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List a user's tokens (never a hash).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "E-mail address.") var email: String
+
+        func run() throws {
+            let syncer = try global.open()
+            let tokens = try report { try syncer.apiTokens(of: email) }
+            if output.json { printJSON(.array(tokens.map(\.listEntry))); return }
+            func time(_ d: Date?) -> String { d.map { ExtendedDate.iso($0) } ?? "-" }
+            print(table(["TOKEN ID", "PREFIX", "LABEL", "CREATED", "LAST USED", "EXPIRES"], tokens.map {
+                [$0.tokenID, $0.prefix + "…", $0.label, time($0.createdAt), time($0.lastUsedAt), time($0.expiresAt)]
+            }))
+        }
+    }
+
+    struct TokenRevoke: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token; it stops working at once.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "E-mail address.") var email: String
+        @Argument(help: "The token's id (see user token list).") var tokenID: String
+
+        func run() throws {
+            let syncer = try global.open()
+            try report { try syncer.revokeAPIToken(tokenID, of: email, as: cliPrincipal) }
+            if output.json { printJSON(.object(["token_id": .string(tokenID), "revoked": true])) } else {
+                printText("Revoked API token \(tokenID) of \(email)")
+            }
         }
     }
 }
