@@ -171,7 +171,8 @@ struct CMDBSyncerMCP: ParsableCommand {
 
     /// One line on stderr, nothing on stdout, and the exit code.
     private func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("cmdbsyncer-mcp: \(message)\n".utf8))
+        // Messages quote logins, paths and names from data: escaped like log lines.
+        FileHandle.standardError.write(Data("cmdbsyncer-mcp: \(TerminalText.escaped(message))\n".utf8))
         Foundation.exit(code)
     }
 }

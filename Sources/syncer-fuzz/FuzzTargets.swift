@@ -5,9 +5,9 @@ import SyncerCore
 
 /// libFuzzer entry points for the parsers that take untrusted input. Built only by
 /// `scripts/fuzz` (coverage instrumentation, address sanitizer, `-DFUZZING`); the target
-/// to run is chosen with `SYNCER_FUZZ_TARGET`: json, jsonrpc, bundle, basic, hash, token.
+/// to run is chosen with `SYNCER_FUZZ_TARGET`: json, jsonrpc, bundle, basic, hash, token, autorule.
 enum FuzzTarget: String, CaseIterable {
-    case json, jsonrpc, bundle, basic, hash, token
+    case json, jsonrpc, bundle, basic, hash, token, autorule
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["SYNCER_FUZZ_TARGET"] ?? "json"
@@ -64,6 +64,24 @@ enum FuzzTarget: String, CaseIterable {
             }
             if let plain = APIToken.parse(text) {
                 precondition(plain.hasPrefix(APIToken.plaintextPrefix) && plain.utf8.count <= 512, "token parser bounds")
+            }
+        case .autorule:
+            // Even bytes: the input is a template, rendered for a fixed host within its bounds.
+            // Odd: the input is a label value, spliced into a fixed template, and must come
+            // back as exactly that value in exactly the template's one field.
+            let text = String(decoding: data.dropFirst(), as: UTF8.self)
+            var host = HostObject(hostname: "fuzz.example.org")
+            if data.first.map({ $0 & 1 == 0 }) ?? true {
+                host.labels = ["a": "1", "list": "x"]
+                host.inventory = ["k__list": .array((0..<50).map { .int($0) })]
+                guard let template = try? AutoruleTemplate(text), let out = try? template.render(for: host) else { return }
+                precondition(out.utf8.count <= 256 * 1024, "a render past the output bound")
+            } else {
+                host.labels = ["a": .string(text)]
+                let template = try! AutoruleTemplate(#"{"name": "r-{{ a }}"}"#)
+                let out = try! template.render(for: host)
+                let parsed = try! JSONReader.parse(out)
+                precondition(parsed == ["name": .string("r-" + text)], "host data changed the rendered document's shape")
             }
         case .hash:
             let text = String(decoding: data, as: UTF8.self)

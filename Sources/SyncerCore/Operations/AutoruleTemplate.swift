@@ -11,7 +11,7 @@ import Stencil
 /// charges every iteration and every rendered byte to a per-render budget and stops at
 /// a deadline. Values from host data are JSON-escaped before they reach the template, so
 /// a label can never close a string and add fields to the rendered document.
-struct AutoruleTemplate {
+public struct AutoruleTemplate {
     /// The bounds, named so errors can quote them.
     enum Limits {
         static let templateBytes = 64 * 1024
@@ -23,8 +23,8 @@ struct AutoruleTemplate {
     }
 
     /// Why a template is refused or a render stopped; worded for the rule's author.
-    struct Refusal: Error, CustomStringConvertible {
-        let description: String
+    public struct Refusal: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// Tags a template may use, with the tags that close them.
@@ -45,7 +45,7 @@ struct AutoruleTemplate {
     private let nodes: [NodeType]
 
     /// Checks the bounds and parses once; a template that fails here is never rendered.
-    init(_ text: String) throws {
+    public init(_ text: String) throws {
         guard text.utf8.count <= Limits.templateBytes else {
             throw Refusal(description: "the template is \(text.utf8.count) bytes; at most \(Limits.templateBytes) are allowed")
         }
@@ -89,6 +89,9 @@ struct AutoruleTemplate {
             throw Refusal(description: "template error: \(error)")
         }
     }
+
+    /// Renders the template for one host, as an autorules pass does.
+    public func render(for host: HostObject) throws -> String { try render(Self.context(for: host)) }
 
     /// Renders with `variables` (already JSON-escaped, see `context(for:)`).
     func render(_ variables: [String: Any]) throws -> String {
