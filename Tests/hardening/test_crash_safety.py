@@ -147,7 +147,7 @@ def test_killed_cron_passes_leave_all_or_nothing_and_are_recovered(tmp_path):
             running = conn.execute("SELECT is_running FROM cron_stats WHERE group_name = 'purge'").fetchone()
         left_running += bool(running and running[0])
         if running and running[0]:
-            out = tui(db, "cron", "run", "--group", "purge", "--json")
+            out = tui(db, "cron", "run", "--group", "purge", "--json", "--jobs-dir", str(jobs))
             assert json.loads(out)["recovered"] == ["purge"]
     assert left_running > 0, "no kill landed inside a group run; widen the timing"
     status = json.loads(tui(db, "cron", "status", "--json"))

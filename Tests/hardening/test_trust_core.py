@@ -182,18 +182,17 @@ def test_a_hostile_template_neither_crashes_the_server_nor_holds_the_write_lock(
         conn.execute("INSERT INTO rules (rule_type, oid, name, doc) VALUES ('syncer_rule_automation', ?, 'deep', ?)",
                      ("a" * 24, json.dumps({"_id": {"$oid": "a" * 24}, "name": "deep", "rule_type": "cmk_rules",
                                             "enabled": True, "rule_body": deep})))
-    tui(db, "user", "add", "ro@example.org", "--api-role", "mcp", "--readonly", "--password-stdin", stdin="ro-password\n")
     with http_server(db) as (port, proc):
         call = json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
                            "params": {"name": "run_autorules", "arguments": {"debug": True}}}).encode()
         for _ in range(2):
-            status, _, reply = request(port, "POST", "/mcp", call, {**JSON_HEADERS, "Authorization": basic("ro@example.org", "ro-password")})
+            status, _, reply = request(port, "POST", "/mcp", call, {**JSON_HEADERS, "Authorization": basic(MCP_USER, DEMO_PASSWORD)})
             assert status == 200
             result = json.loads(reply)["result"]["structuredContent"]
             assert any("deep" in p for p in result["problems"])
         # The runs never held the write lock: the admin's grant goes through at once.
         started = time.monotonic()
-        tui(db, "user", "grant", "ro@example.org", "rules")
+        tui(db, "user", "grant", MCP_USER, "rules")
         assert time.monotonic() - started < 10
         assert proc.poll() is None
 
