@@ -10,6 +10,8 @@ final class ConsoleHarness {
     let runner: EffectRunner
     let directory: URL
     var state: AppState
+    /// Text replaced on the screen before it is compared: random token ids and secrets.
+    var masks: [(String, String)] = []
 
     /// A fixed clock keeps demo times (last seen, log times) stable in snapshots.
     static let fixedNow = Date(timeIntervalSince1970: 1_764_000_000)
@@ -50,7 +52,40 @@ final class ConsoleHarness {
     }
 
     var screen: String {
-        Snapshot.normalize(FrameRenderer.render(state).snapshot).replacingOccurrences(of: directory.path, with: "<tmp>")
+        var text = FrameRenderer.render(masks.isEmpty ? state : maskedState).snapshot
+        for (random, shown) in masks { text = text.replacingOccurrences(of: random, with: shown) }
+        return Snapshot.normalize(text).replacingOccurrences(of: directory.path, with: "<tmp>")
+    }
+
+    /// The state with `masks` applied to token data before drawing: a box drawn over a
+    /// random id can leave a few of its characters showing, which no text mask would find.
+    var maskedState: AppState {
+        func m(_ text: String) -> String { masks.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) } }
+        var copy = state
+        copy.flash?.text = m(state.flash?.text ?? "")
+        copy.modals = state.modals.map { modal in
+            switch modal {
+            case .tokens(var list):
+                list.tokens = list.tokens?.map { token in
+                    var token = token
+                    token.tokenID = m(token.tokenID)
+                    token.prefix = m(token.prefix)
+                    return token
+                }
+                return .tokens(list)
+            case .newToken(var created):
+                created.tokenID = m(created.tokenID)
+                created.plaintext = m(created.plaintext)
+                return .newToken(created)
+            case .confirm(var confirmation):
+                confirmation.title = m(confirmation.title)
+                confirmation.lines = confirmation.lines.map(m)
+                return .confirm(confirmation)
+            default:
+                return modal
+            }
+        }
+        return copy
     }
 }
 

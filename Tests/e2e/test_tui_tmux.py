@@ -6,6 +6,7 @@ a poll with a timeout (never a fixed sleep), and the exit status written by a wr
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -220,3 +221,37 @@ def test_unknown_term_and_no_tty_give_a_clear_message(demo_db, pane_factory, tmp
     message = errors.read_text()
     assert "no-such-terminal" in message and "TERM=xterm-256color" in message
     assert len(message.strip().split("\n")) == 1
+
+
+def test_api_token_is_shown_once_and_revoked(demo_db, pane_factory):
+    pane = pane_factory(demo_db)
+    pane.wait_text("1 of 4 users", "t Tokens")
+    pane.keys("j", "t")
+    pane.wait_text("API tokens of mcp@example.org", "No API tokens")
+
+    # Create one: label, empty expiry (never); the secret is shown once, in its own box.
+    pane.keys("n")
+    pane.wait_text("New API token for mcp@example.org", "Expires in days")
+    pane.type("e2e run")
+    pane.keys("Enter", "Enter")
+    screen = pane.wait_text("it will not be shown again", "CMDBSYNCER_API_TOKEN")
+    secrets = re.findall(r"cmdb_pat_[A-Za-z0-9_-]{43}", screen)
+    assert len(secrets) == 1, screen
+    secret = secrets[0]
+    [token] = admin(demo_db, "user", "token", "list", "mcp@example.org", "--json")
+    assert token["label"] == "e2e run" and token["prefix"] == secret[:15] and token["expires_at"] is None
+
+    # Dismissed, it is gone from the screen; the list shows the token by its prefix only.
+    pane.keys("Enter")
+    screen = pane.wait_for(lambda s: "not be shown again" not in s and "e2e run" in s, what="the token list again")
+    assert secret not in screen and secret[:15] + "…" in screen
+
+    # Revoke it, with the typed word.
+    pane.keys("x")
+    pane.wait_text("Revoke an API token of mcp@example.org?", "Type revoke")
+    pane.type("revoke")
+    pane.keys("Enter")
+    pane.wait_text("Revoked API token " + token["token_id"], "No API tokens")
+    assert admin(demo_db, "user", "token", "list", "mcp@example.org", "--json") == []
+    pane.keys("Escape", "q")
+    assert pane.exit_status() == 0

@@ -16,6 +16,8 @@ public enum Action {
     // Writes and long work (hidden in read-only mode).
     case addUser, editRoles, toggleRole, toggleDisabled, toggleReadonly, resetPassword
     case deleteHost, exportRules, importRules, triggerCron
+    /// The API token list of the selected user (a read), and its two writes.
+    case showTokens, createToken, revokeToken
     case toggleFollow, cancelTask
 
     // The terminal.
@@ -46,6 +48,9 @@ public enum Loaded {
     case cron([CronGroupStatus])
     case logs([LogEntry])
     case importPreview(taskID: Int, path: String, override: Bool, report: ImportReport)
+    case tokens(email: String, [TokenSummary])
+    /// The `createToken` write succeeded: the plaintext, for the modal that shows it once.
+    case tokenCreated(taskID: Int, NewToken)
 }
 
 /// The top-level screens, in tab order.

@@ -10,6 +10,7 @@ public struct HostAnchor: Equatable, Sendable {
 /// their results back as actions; tests run them synchronously with `EffectRunner`.
 public enum Effect: Equatable, Sendable {
     case loadUsers
+    case loadTokens(email: String)
     case loadHosts(filter: String, generation: Int, offset: Int, limit: Int, anchor: HostAnchor?)
     case countHosts(filter: String, generation: Int)
     case loadHost(String)

@@ -32,6 +32,9 @@ public struct EffectRunner: Sendable {
         switch effect {
         case .loadUsers:
             return .loaded(.users(try syncer.listUsers()))
+        case .loadTokens(let email):
+            let now = syncer.now()
+            return .loaded(.tokens(email: email, try syncer.apiTokens(of: email).map { TokenSummary($0, now: now) }))
         case .loadHosts(let filter, let generation, let offset, let limit, let anchor):
             // Windows carry each host's position, which later windows page from (see `HostAnchor`).
             let rows = try syncer.hostWindow(HostFilter.parse(filter), after: anchor?.afterSeq,
@@ -63,6 +66,11 @@ public struct EffectRunner: Sendable {
         case .previewImport(let taskID, let path, let override):
             let report = try syncer.importBundle(file: path, override: override, preview: true, as: principal)
             return .loaded(.importPreview(taskID: taskID, path: path, override: override, report: report))
+        case .write(let taskID, .createToken(let email, let label, let days)):
+            // The plaintext goes to the modal that shows it once, never into a status line.
+            let (plaintext, token) = try syncer.createAPIToken(for: email, label: label, expiresInDays: days, as: principal)
+            return .loaded(.tokenCreated(taskID: taskID, NewToken(
+                email: email, tokenID: token.tokenID, label: token.label, plaintext: plaintext)))
         case .write(let taskID, let request):
             return .finished(taskID: taskID, message: try write(request), reload: request.reloads)
         case .interruptWork:
@@ -92,6 +100,12 @@ public struct EffectRunner: Sendable {
         case .setPassword(let password, let email):
             try syncer.setPassword(password, for: email, as: principal)
             return "Password of \(email) changed"
+        case .createToken(let email, _, _):
+            // Handled in `run`, which hands the plaintext to its modal; never reached.
+            throw SyncerError.invalidArgument("API token for \(email) not created")
+        case .revokeToken(let tokenID, let email):
+            try syncer.revokeAPIToken(tokenID, of: email, as: principal)
+            return "Revoked API token \(tokenID) of \(email)"
         case .deleteHost(let hostname):
             let result = try syncer.deleteHost(hostname: hostname, as: principal)
             return result.status == "deleted" ? "Deleted \(hostname)" : "\(hostname) was already gone"

@@ -1,3 +1,4 @@
+import Foundation
 import SyncerCore
 
 /// What sits over the current page and takes the keys first. Modals stack: a typed
@@ -9,12 +10,61 @@ public enum Modal {
     case confirm(Confirmation)
     case form(Form)
     case importPreview(ImportPreview)
+    /// The API tokens of one user (`t` on Users): list, create, revoke.
+    case tokens(TokenList)
+    /// A token just created, its plaintext shown this once.
+    case newToken(NewToken)
 }
 
 /// Toggling the API roles of one user.
 public struct RolePicker {
     public var email: String
     public var cursor = ListCursor()
+}
+
+/// The API tokens of one user, loaded by an effect (nil until they arrive).
+public struct TokenList {
+    public var email: String
+    public var tokens: [TokenSummary]?
+    public var cursor = ListCursor()
+
+    public init(email: String, tokens: [TokenSummary]? = nil) { self.email = email; self.tokens = tokens }
+
+    var selected: TokenSummary? {
+        guard let tokens, tokens.indices.contains(cursor.selected) else { return nil }
+        return tokens[cursor.selected]
+    }
+}
+
+/// One API token as the console shows it: everything but the hash, which stays in the core.
+public struct TokenSummary: Equatable, Sendable {
+    public var tokenID: String
+    public var label: String
+    public var prefix: String
+    public var createdAt: Date?
+    public var lastUsedAt: Date?
+    public var expiresAt: Date?
+    /// Past `expiresAt` when loaded (the screen has no wall clock of its own).
+    public var expired: Bool
+
+    public init(_ token: APIToken, now: Date) {
+        tokenID = token.tokenID; label = token.label; prefix = token.prefix
+        createdAt = token.createdAt; lastUsedAt = token.lastUsedAt; expiresAt = token.expiresAt
+        expired = token.isExpired(at: now)
+    }
+}
+
+/// A token just created. Its plaintext lives only here, in the modal that shows it once:
+/// closing the modal drops the console's only copy. Descriptions and mirrors leave it out,
+/// so no debug print or test failure message can carry it.
+public struct NewToken: Sendable, CustomStringConvertible, CustomReflectable {
+    public var email: String
+    public var tokenID: String
+    public var label: String
+    public var plaintext: String
+
+    public var description: String { "NewToken(\(tokenID) of \(email), plaintext hidden)" }
+    public var customMirror: Mirror { Mirror(self, children: ["email": email, "tokenID": tokenID, "label": label]) }
 }
 
 /// A write that needs the operator to type a word first (granting `all`/`mcp`, deleting).
@@ -34,6 +84,7 @@ public struct Form {
         case resetPassword(email: String)
         case export(ruleType: String?)
         case importFile
+        case createToken(email: String)
     }
 
     public struct Field: Equatable {
@@ -53,6 +104,8 @@ public struct Form {
     public var fields: [Field]
     public var focus = 0
     public var note: String?
+    /// The note says what is wrong with the input (drawn as an error).
+    public var noteIsError = false
 
     var focusedIsToggle: Bool { fields.indices.contains(focus) && fields[focus].kind == .toggle }
 
@@ -81,11 +134,14 @@ public enum WriteRequest: Equatable, Sendable {
     case triggerCron(String)
     case importFile(path: String, override: Bool)
     case export(ExportRequest)
+    /// Answered with the plaintext (`Loaded.tokenCreated`), never with a status line.
+    case createToken(email: String, label: String?, expiresInDays: Int?)
+    case revokeToken(String, email: String)
 
     /// The section whose lists change when the write succeeds.
     var reloads: Section? {
         switch self {
-        case .grant, .revoke, .setDisabled, .setReadonly, .createUser, .setPassword: return .users
+        case .grant, .revoke, .setDisabled, .setReadonly, .createUser, .setPassword, .createToken, .revokeToken: return .users
         case .deleteHost: return .hosts
         case .triggerCron: return .cron
         case .importFile: return .rules
@@ -99,6 +155,8 @@ public enum WriteRequest: Equatable, Sendable {
         case .importFile(let path, _): return "Importing \(path)…"
         case .export(let request): return "Exporting to \(request.path)…"
         case .createUser, .setPassword: return "Hashing password…"
+        case .createToken: return "Creating an API token…"
+        case .revokeToken: return "Revoking the API token…"
         default: return "Saving…"
         }
     }

@@ -113,6 +113,25 @@ extension Reducer {
             }
             state.modals[state.modals.count - 1] = .importPreview(preview)
             return []
+        case .tokens(var list):
+            let count = list.tokens?.count ?? 0
+            let visible = Overlays.tokenRows(state)
+            switch action {
+            case .moveDown: list.cursor.move(by: 1, count: count, visible: visible)
+            case .moveUp: list.cursor.move(by: -1, count: count, visible: visible)
+            case .first: list.cursor.select(0, count: count, visible: visible)
+            case .last: list.cursor.select(Int.max, count: count, visible: visible)
+            case .refresh: return [.loadTokens(email: list.email)]
+            case .createToken: return openTokenForm(&state, list)
+            case .revokeToken: return confirmRevoke(&state, list)
+            default: return []
+            }
+            state.modals[state.modals.count - 1] = .tokens(list)
+            return []
+        case .newToken:
+            // Enter or Esc (handled above) drops the modal, and with it the plaintext.
+            if case .submit = action { state.modals.removeLast() }
+            return []
         }
     }
 

@@ -129,6 +129,8 @@ extension Reducer {
             state.nextTaskID += 1
             state.task = RunningTask(id: id, label: "Reading \(path) for a preview…", cancellable: true)
             return [.previewImport(taskID: id, path: path, override: form.isOn("Replace documents with the same id or name"))]
+        case .createToken(let email):
+            return submitTokenForm(&state, form, email: email)
         }
     }
 

@@ -50,6 +50,10 @@ public enum Reducer {
                 return []
             }
             return startWriteAction(&state, action)
+        case .showTokens:
+            return openTokens(&state)
+        case .createToken, .revokeToken:
+            return []  // keys of the token list; nothing to do without it
         case .exportRules:
             return openExportForm(&state)
         case .toggleFollow:
@@ -101,7 +105,7 @@ public enum Reducer {
     /// Fresh data for a section (on entering it, after a write, on ^R).
     static func reload(_ section: Section, _ state: inout AppState) -> [Effect] {
         switch section {
-        case .users: return [.loadUsers]
+        case .users: return [.loadUsers] + tokenListReload(state)
         case .hosts: return refreshHosts(&state)
         case .accounts:
             if state.page == .accountDetail, let name = state.account?.name { return [.loadAccounts, .loadAccount(name)] }
@@ -214,6 +218,7 @@ public enum Reducer {
         let v = state.bodyHeight
         state.hosts.cursor.keepVisible(count: state.hosts.scrollableCount, visible: v)
         for page in [Page.users, .accounts, .ruleTypes, .rules, .cron, .logs] { state.clampCursor(page) }
+        keepTokenCursorVisible(&state)
         if state.page.isDocument {
             state.documentTop = scrolled(state.documentTop, by: 0, count: DocumentPage.lines(state).count, visible: v)
         }
@@ -272,6 +277,10 @@ public enum Reducer {
             state.logs = entries
             if state.followLogs { state.logsCursor = ListCursor() }
             state.clampCursor(.logs)
+        case .tokens(let email, let tokens):
+            applyTokens(&state, email: email, tokens)
+        case .tokenCreated(let taskID, let created):
+            return showCreatedToken(&state, taskID: taskID, created)
         case .interruptRequested:
             break
         case .importPreview(let taskID, let path, let override, let report):

@@ -4,6 +4,8 @@ public enum BindingScope: Equatable, Sendable {
     /// Every list page (users, hosts, …, not documents).
     case lists
     case page(Page)
+    /// The API token list of a user, a modal opened with `t` on Users.
+    case tokens
 }
 
 /// One key binding: the single table the key dispatch, the `?` help and the hint line
@@ -35,6 +37,16 @@ public enum Keymap {
         Binding([.char("d")], .toggleDisabled, "Disable or enable the login", hint: "Disable", scope: .page(.users), writes: true),
         Binding([.char("o")], .toggleReadonly, "Turn read-only on or off", hint: "Read-only", scope: .page(.users), writes: true),
         Binding([.char("p")], .resetPassword, "Reset the password", hint: "Passwd", scope: .page(.users), writes: true),
+        Binding([.char("t")], .showTokens, "API tokens of the user: list, create, revoke", hint: "Tokens", scope: .page(.users)),
+        // The token list of a user (a modal).
+        Binding([.char("n"), .char("a")], .createToken, "Create a token (its secret is shown once)", hint: "New", scope: .tokens, writes: true),
+        Binding([.char("x"), .char("d")], .revokeToken, "Revoke the token (asks first)", hint: "Revoke", scope: .tokens, writes: true),
+        Binding([.char("j"), .down], .moveDown, "Down", scope: .tokens),
+        Binding([.char("k"), .up], .moveUp, "Up", scope: .tokens),
+        Binding([.char("g"), .home], .first, "First token", scope: .tokens),
+        Binding([.char("G"), .end], .last, "Last token", scope: .tokens),
+        Binding([.ctrl("r")], .refresh, "Reload the tokens", scope: .tokens),
+        Binding([.escape, .char("q")], .cancel, "Close the token list", hint: "Close", scope: .tokens),
         // Hosts.
         Binding([.char("/")], .startFilter, "Filter: words match hostnames, key=value labels", hint: "Filter", scope: .page(.hosts)),
         Binding([.char("/")], .startFilter, "Filter the list as you type", hint: "Filter", scope: .lists),
@@ -86,8 +98,14 @@ public enum Keymap {
             case .everywhere: return true
             case .lists: return !page.isDocument && page != .hosts
             case .page(let p): return p == page
+            case .tokens: return false
             }
         }
+    }
+
+    /// The bindings of the token list modal, writes dropped when read-only.
+    public static func tokenBindings(readOnly: Bool) -> [Binding] {
+        table.filter { $0.scope == .tokens && !(readOnly && $0.writes) }
     }
 
     /// What `key` means in `state`: typing goes to the focused field, everything else
@@ -99,7 +117,7 @@ public enum Keymap {
             default: return nil
             }
         }
-        if let modal = state.modals.last { return modalAction(for: key, modal) }
+        if let modal = state.modals.last { return modalAction(for: key, modal, readOnly: state.readOnly) }
         if state.page == .hosts, state.hosts.editingFilter { return textAction(for: key) }
         if state.editingListFilter { return textAction(for: key) }
         if state.task != nil, key == .escape { return .cancelTask }
@@ -112,7 +130,7 @@ public enum Keymap {
         return all[(i + step + all.count) % all.count]
     }
 
-    private static func modalAction(for key: Key, _ modal: Modal) -> Action? {
+    private static func modalAction(for key: Key, _ modal: Modal, readOnly: Bool) -> Action? {
         switch modal {
         case .help:
             switch key {
@@ -155,6 +173,15 @@ public enum Keymap {
             case .down: return .moveDown
             case .up: return .moveUp
             default: return textAction(for: key)
+            }
+        case .tokens:
+            return tokenBindings(readOnly: readOnly).first { $0.keys.contains(key) }?.action
+        case .newToken:
+            // Only a deliberate Enter or Esc closes it; other keys cannot lose the token.
+            switch key {
+            case .enter: return .submit
+            case .escape: return .cancel
+            default: return nil
             }
         case .palette, .confirm:
             return textAction(for: key)

@@ -16,6 +16,10 @@ enum HelpPage {
         out.append(StyledLine(text: "On this screen (\(page.section.title))", role: .accent))
         let specific = bindings.filter { $0.scope != .everywhere }
         out += specific.isEmpty ? [StyledLine(text: "  nothing beyond moving around", role: .dim)] : rows(specific)
+        if page == .users {
+            out += [StyledLine(text: ""), StyledLine(text: "In the API token list (t)", role: .accent)]
+            out += rows(Keymap.tokenBindings(readOnly: state.readOnly))
+        }
         out += [StyledLine(text: ""), StyledLine(text: "Everywhere", role: .accent)]
         out += rows(bindings.filter { $0.scope == .everywhere })
         out += [
@@ -42,6 +46,10 @@ enum HelpPage {
                 return [Hint(key: "Tab", label: "Next field"), Hint(key: "Space", label: "Toggle"),
                         Hint(key: "Enter", label: "Next/Submit"), Hint(key: "Esc", label: "Cancel")]
             case .importPreview: return [Hint(key: "import⏎", label: "Write"), Hint(key: "Esc", label: "Cancel")]
+            case .tokens:
+                let bindings = Keymap.tokenBindings(readOnly: state.readOnly).filter { $0.hint != nil }
+                return [Hint(key: "j/k", label: "Move")] + bindings.map { Hint(key: $0.keys[0].label, label: $0.hint!) }
+            case .newToken: return [Hint(key: "Enter", label: "I have copied it"), Hint(key: "Esc", label: "Close")]
             }
         }
         if state.page == .hosts && state.hosts.editingFilter || state.editingListFilter {

@@ -1,3 +1,4 @@
+import Foundation
 import SyncerCore
 
 /// Modals drawn as boxes over the page.
@@ -54,7 +55,9 @@ enum Overlays {
             }
             if let note = form.note {
                 lines.append(StyledLine(text: ""))
-                lines.append(StyledLine(text: note, role: .dim))
+                for line in TextWidth.wrap(note, to: innerWidth(grid, 70)) {
+                    lines.append(StyledLine(text: line, role: form.noteIsError ? .error : .dim))
+                }
             }
             box(&grid, title: form.title, lines: lines, width: 70)
         case .importPreview(let preview):
@@ -63,7 +66,73 @@ enum Overlays {
             box(&grid, title: "Import preview: \(preview.path)", lines: Array(lines.dropFirst(min(preview.top, max(0, lines.count - room))).prefix(room))
                 + [StyledLine(text: ""), StyledLine(text: "Type import and Enter to write; Esc: nothing is written. > " + preview.input.text + "█", role: .accent)],
                 width: 84)
+        case .tokens(let list):
+            drawTokens(list, into: &grid, state)
+        case .newToken(let created):
+            drawNewToken(created, into: &grid)
         }
+    }
+
+    // MARK: API tokens
+
+    static let tokenBoxWidth = 110
+
+    /// Token rows the list shows at once (the box's other lines: frame, header, detail).
+    static func tokenRows(_ state: AppState) -> Int { max(1, state.height - 10) }
+
+    static func drawTokens(_ list: TokenList, into grid: inout ScreenGrid, _ state: AppState) {
+        let inner = innerWidth(grid, tokenBoxWidth)
+        let table = Table(columns: [
+            .init(title: "Id", width: 8), .init(title: "Prefix", width: 16), .init(title: "Label", width: 12, flexible: true),
+            .init(title: "Created", width: 16), .init(title: "Last used", width: 16), .init(title: "Expires", width: 16),
+        ])
+        var lines = [StyledLine(text: table.header(total: inner), role: .header)]
+        var selected: Set<Int> = []
+        switch list.tokens {
+        case nil:
+            lines.append(StyledLine(text: "Loading…", role: .dim))
+        case let tokens? where tokens.isEmpty:
+            lines.append(StyledLine(text: "No API tokens." + (state.readOnly ? "" : " Press n to create one."), role: .dim))
+        case let tokens?:
+            let rows = tokens.indices.dropFirst(list.cursor.top).prefix(tokenRows(state))
+            for i in rows {
+                let t = tokens[i]
+                if i == list.cursor.selected { selected.insert(lines.count) }
+                lines.append(StyledLine(text: table.line([
+                    String(t.tokenID.prefix(8)), t.prefix + "…", t.label,
+                    minutes(t.createdAt), minutes(t.lastUsedAt), t.expired ? "expired" : minutes(t.expiresAt),
+                ], total: inner), role: t.expired ? .dim : .normal))
+            }
+            if let t = list.selected {
+                lines.append(StyledLine(text: ""))
+                lines.append(StyledLine(text: "\(list.cursor.selected + 1) of \(tokens.count): \(t.tokenID)  \(t.label)", role: .dim))
+            }
+        }
+        let user = state.users.first { $0.email == list.email }
+        if let user, !user.holds(.mcp) {
+            lines.append(StyledLine(text: ""))
+            lines.append(StyledLine(text: "\(user.email) holds neither mcp nor all: its tokens are refused until it does.", role: .warning))
+        }
+        box(&grid, title: "API tokens of \(list.email)", lines: lines, width: tokenBoxWidth, selectedRows: selected)
+    }
+
+    /// Token dates to the minute, as other screens show times ("never" when unset).
+    static func minutes(_ date: Date?) -> String { String(DocumentText.time(date).prefix(16)) }
+
+    static func drawNewToken(_ created: NewToken, into grid: inout ScreenGrid) {
+        let inner = innerWidth(grid, 76)
+        func wrapped(_ text: String, _ role: StyleRole = .normal) -> [StyledLine] {
+            TextWidth.wrap(text, to: inner).map { StyledLine(text: $0, role: role) }
+        }
+        var lines = wrapped("Token \(created.tokenID) '\(created.label)'")
+        lines.append(StyledLine(text: ""))
+        lines.append(StyledLine(text: created.plaintext, role: .ok))
+        lines.append(StyledLine(text: ""))
+        lines += wrapped("Copy it now: it will not be shown again (only its SHA-256 is stored).", .warning)
+        lines += wrapped("Use it as CMDBSYNCER_API_TOKEN (or --token) for cmdbsyncer-mcp, or over HTTP as Authorization: Bearer <token>.")
+        lines.append(StyledLine(text: ""))
+        lines += wrapped("Enter or Esc closes this window.", .dim)
+        box(&grid, title: "New API token for \(created.email)", lines: lines, width: 76)
     }
 
     static func previewLines(_ p: ImportPreview) -> [StyledLine] {
