@@ -25,7 +25,8 @@ def session(db: Path, user: str, requests: list[dict]) -> tuple[list[dict], str]
                           input="".join(json.dumps(m) + "\n" for m in lines).encode(), capture_output=True, timeout=60,
                           env=clean_env(db.parent, CMDBSYNCER_CRYPTOGRAPHY_KEY=KEY))
     assert proc.returncode == 0, proc.stderr
-    return [json.loads(l) for l in proc.stdout.decode().splitlines()], proc.stderr.decode()
+    # Replies come in the order requests finish; index them by id.
+    return sorted((json.loads(l) for l in proc.stdout.decode().splitlines()), key=lambda r: r["id"]), proc.stderr.decode()
 
 
 def test_no_secret_leaks_from_a_full_session(tmp_path):

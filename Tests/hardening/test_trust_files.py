@@ -314,8 +314,9 @@ def test_hostnames_with_controls_are_refused_by_upsert_host(tmp_path):
                           capture_output=True, timeout=60,
                           env=clean_env(tmp_path, CMDBSYNCER_API_USER=MCP_USER, CMDBSYNCER_API_PASSWORD=DEMO_PASSWORD))
     assert proc.returncode == 0, proc.stderr
-    replies = [json.loads(l) for l in proc.stdout.decode().splitlines()]
-    assert len(replies) == len(bad) + 1
+    # stdio answers concurrent requests in the order they finish: match replies by id.
+    replies = sorted((json.loads(l) for l in proc.stdout.decode().splitlines()), key=lambda r: r["id"])
+    assert [r["id"] for r in replies] == list(range(len(bad) + 1))
     for reply in replies[1:]:
         assert reply["result"]["isError"] is True, reply
         assert "control characters" in reply["result"]["content"][0]["text"]
